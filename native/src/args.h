@@ -1,0 +1,34 @@
+// Argument checks for the Node-API glue. Each returns false after throwing a
+// JS TypeError/RangeError that names the argument, so callers just `return`.
+#pragma once
+#include <napi.h>
+#include <cstddef>
+#include <cstdint>
+
+namespace maskflow {
+
+struct ByteView {
+  uint8_t* data = nullptr;
+  size_t length = 0;
+  bool shared = false;
+};
+
+// Accepts a Uint8Array (or Uint8ClampedArray); reports whether its buffer is a SharedArrayBuffer.
+bool GetBytes(const Napi::Env& env, const Napi::Value& value, const char* name, ByteView* out);
+
+// Accepts a Float32Array.
+bool GetFloats(const Napi::Env& env, const Napi::Value& value, const char* name, float** data,
+               size_t* length);
+
+// A finite number within [lo, hi].
+bool GetNumber(const Napi::Env& env, const Napi::Value& value, const char* name, double lo,
+               double hi, double* out);
+
+// An integer within [lo, hi].
+bool GetInt(const Napi::Env& env, const Napi::Value& value, const char* name, int64_t lo,
+            int64_t hi, int64_t* out);
+
+void ThrowType(const Napi::Env& env, const std::string& message);
+void ThrowRange(const Napi::Env& env, const std::string& message);
+
+}  // namespace maskflow

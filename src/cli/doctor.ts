@@ -1,0 +1,98 @@
+// `maskflow doctor`: what maskflow found on this machine, for bug reports.
+import { availableParallelism, cpus } from 'node:os';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { locateNative, NativeLoadError } from '../native/loader.js';
+import { platformTriple } from '../native/platform.js';
+import { describeBinary } from '../media/binaries.js';
+import { packageVersion } from '../version.js';
+import type { Command } from './command.js';
+
+export interface DoctorReport {
+  maskflow: string;
+  node: string;
+  platformTriple: string;
+  cpus: number;
+  native: { ok: boolean; path?: string; source?: string; napiVersion?: number; error?: string };
+  ffmpeg: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
+  ffprobe: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
+  onnxruntime: { ok: boolean; version?: string; error?: string };
+}
+
+function binaryEntry(name: 'ffmpeg' | 'ffprobe', dir?: string): DoctorReport['ffmpeg'] {
+  try {
+    return { ok: true, ...describeBinary(name, dir) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+export function collectDoctorReport(options: { ffmpeg?: string } = {}): DoctorReport {
+  let native: DoctorReport['native'];
+  try {
+    const found = locateNative();
+    native = { ok: true, path: found.path, source: found.source, napiVersion: found.binding.napiVersion };
+  } catch (err) {
+    native = { ok: false, error: err instanceof NativeLoadError ? err.message : String(err) };
+  }
+  let onnxruntime: DoctorReport['onnxruntime'];
+  try {
+    const req = createRequire(import.meta.url);
+    const pkgPath = req.resolve('onnxruntime-node/package.json');
+    onnxruntime = { ok: true, version: (req(pkgPath) as { version: string }).version };
+  } catch (err) {
+    onnxruntime = { ok: false, error: (err as Error).message.split('\n')[0] };
+  }
+  return {
+    maskflow: packageVersion(),
+    node: process.version,
+    platformTriple: platformTriple(),
+    cpus: typeof availableParallelism === 'function' ? availableParallelism() : cpus().length,
+    native,
+    ffmpeg: binaryEntry('ffmpeg', options.ffmpeg),
+    ffprobe: binaryEntry('ffprobe', options.ffmpeg),
+    onnxruntime,
+  };
+}
+
+function line(label: string, entry: { ok: boolean; error?: string }, text: string): string {
+  return `${entry.ok ? 'ok ' : 'ERR'} ${label.padEnd(12)} ${entry.ok ? text : entry.error}`;
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'show the native addon, ffmpeg, ffprobe and onnxruntime maskflow will use',
+  usage: `maskflow doctor [--json] [--ffmpeg PATH]
+
+Checks what maskflow needs and where it found it:
+  native addon   path and source (env | prebuild | platform-package | local-build), Node-API version
+  ffmpeg/ffprobe path, source (option | env | installer) and version
+  onnxruntime    onnxruntime-node version
+  platform       napi-rs style triple (e.g. linux-x64-gnu) and CPU count
+
+Options:
+  --json         print exactly one JSON object on stdout
+  --ffmpeg PATH  folder holding ffmpeg and ffprobe, or the ffmpeg binary
+Exit code 1 when something required is missing.`,
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, ffmpeg: { type: 'string' } } });
+    const report = collectDoctorReport({ ffmpeg: values.ffmpeg });
+    const ok = report.native.ok && report.ffmpeg.ok && report.ffprobe.ok;
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      const n = report.native;
+      io.stdout.write(
+        [
+          `maskflow ${report.maskflow} on Node ${report.node}, ${report.platformTriple}, ${report.cpus} CPUs`,
+          line('native', n, `${n.path} (${n.source}, Node-API ${n.napiVersion})`),
+          line('ffmpeg', report.ffmpeg, `${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version})`),
+          line('ffprobe', report.ffprobe, `${report.ffprobe.path} (${report.ffprobe.source}, ${report.ffprobe.version})`),
+          line('onnxruntime', report.onnxruntime, `onnxruntime-node ${report.onnxruntime.version}`),
+          '',
+        ].join('\n'),
+      );
+    }
+    return ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,55 @@
+// maskflow command line: a thin layer over the library. Each command lives in
+// its own file; this table is what `maskflow --help` lists.
+import { packageVersion } from '../version.js';
+import { UsageError, type CliIO, type Command } from './command.js';
+import { doctorCommand } from './doctor.js';
+
+export const commands: Command[] = [doctorCommand];
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `maskflow ${packageVersion()}: subject-aware video effects, rendered fast.
+
+Usage: maskflow <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`maskflow <command> --help\` for a command's options.
+Global options:
+  --help, -h     show this help
+  --version, -v  print the version
+`;
+}
+
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(helpText());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === first);
+  if (!command) {
+    io.stderr.write(`maskflow: unknown command "${first}". Commands: ${commands.map((c) => c.name).join(', ')}.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`maskflow ${command.name}: ${(err as Error).message}\nRun \`maskflow ${command.name} --help\` for usage.\n`);
+      return 2;
+    }
+    io.stderr.write(`maskflow ${command.name}: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.MASKFLOW_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
