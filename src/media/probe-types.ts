@@ -1,0 +1,21 @@
+// What maskflow needs to know about an input video.
+export interface ProbeInfo {
+  /** Absolute path of the probed file. */
+  file: string;
+  /** Coded frame size (before rotation). */
+  width: number;
+  height: number;
+  /** Frame rate as a fraction and as a number (e.g. 30000/1001 and 29.97…). */
+  fpsNum: number;
+  fpsDen: number;
+  fps: number;
+  /** Exact number of video frames (counted when the container does not say). */
+  frames: number;
+  /** Seconds. */
+  duration: number;
+  /** Display rotation in degrees (0, 90, 180, 270). */
+  rotation: number;
+  pixFmt: string;
+  codec: string;
+  audio: { index: number; codec: string; channels: number; sampleRate: number }[];
+}

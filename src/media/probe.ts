@@ -1,0 +1,95 @@
+// ffprobe (through fluent-ffmpeg): size, frame rate, exact frame count,
+// duration, rotation and audio streams. Anything unusable is a clear error
+// naming the file.
+import ffmpeg from 'fluent-ffmpeg';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FfmpegPaths } from './ffmpeg.js';
+import type { ProbeInfo } from './probe-types.js';
+
+export type { ProbeInfo } from './probe-types.js';
+
+export class ProbeError extends Error {
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'ProbeError';
+  }
+}
+
+function ffprobe(paths: FfmpegPaths, file: string, options: string[]): Promise<ffmpeg.FfprobeData> {
+  return new Promise((res, rej) => {
+    const cmd = ffmpeg(file);
+    cmd.setFfprobePath(paths.ffprobe);
+    cmd.ffprobe(0, options, (err: Error | null, data: ffmpeg.FfprobeData) => (err ? rej(err) : res(data)));
+  });
+}
+
+function parseRate(rate: string | undefined): [number, number] | undefined {
+  if (!rate) return undefined;
+  const [n, d] = rate.split('/').map(Number);
+  if (!Number.isFinite(n) || !Number.isFinite(d) || n <= 0 || d <= 0) return undefined;
+  return [n, d];
+}
+
+function rotationOf(stream: ffmpeg.FfprobeStream): number {
+  const tag = Number((stream.tags as Record<string, string> | undefined)?.rotate);
+  let deg = Number.isFinite(tag) ? tag : 0;
+  const sideData = (stream as unknown as { side_data_list?: { rotation?: number | string }[] }).side_data_list;
+  for (const sd of sideData ?? []) {
+    const r = Number(sd.rotation);
+    if (Number.isFinite(r) && r !== 0) deg = -r; // display matrix rotation is counter-clockwise
+  }
+  return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
+}
+
+export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeInfo> {
+  const file = resolve(fileArg);
+  if (!existsSync(file)) throw new ProbeError(fileArg, 'no such file');
+  if (!statSync(file).isFile()) throw new ProbeError(fileArg, 'not a regular file');
+  let data: ffmpeg.FfprobeData;
+  try {
+    data = await ffprobe(paths, file, []);
+  } catch (err) {
+    const detail = (err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? '';
+    throw new ProbeError(fileArg, `not a readable media file (ffprobe: ${detail.trim()})`);
+  }
+  const video = data.streams.find((s) => s.codec_type === 'video' && !(s.disposition as { attached_pic?: number } | undefined)?.attached_pic);
+  if (!video) throw new ProbeError(fileArg, 'has no video stream');
+  const width = Number(video.width);
+  const height = Number(video.height);
+  if (!(width > 0 && height > 0)) throw new ProbeError(fileArg, 'video stream has no frame size');
+  const rate = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);
+  if (!rate) throw new ProbeError(fileArg, 'video stream has no frame rate');
+  let frames = Number(video.nb_frames);
+  if (!(Number.isInteger(frames) && frames > 0)) {
+    // Containers like Matroska do not store a frame count: count packets.
+    const counted = await ffprobe(paths, file, ['-count_packets', '-select_streams', `${video.index}`]);
+    const s = counted.streams.find((x) => x.index === video.index) ?? counted.streams[0];
+    frames = Number((s as unknown as { nb_read_packets?: string }).nb_read_packets);
+  }
+  if (!(Number.isInteger(frames) && frames > 0)) throw new ProbeError(fileArg, 'video stream has no frames');
+  const fps = rate[0] / rate[1];
+  const durationRaw = Number(video.duration ?? data.format.duration);
+  const duration = Number.isFinite(durationRaw) && durationRaw > 0 ? durationRaw : frames / fps;
+  return {
+    file,
+    width,
+    height,
+    fpsNum: rate[0],
+    fpsDen: rate[1],
+    fps,
+    frames,
+    duration,
+    rotation: rotationOf(video),
+    pixFmt: String(video.pix_fmt ?? 'unknown'),
+    codec: String(video.codec_name ?? 'unknown'),
+    audio: data.streams
+      .filter((s) => s.codec_type === 'audio')
+      .map((s) => ({
+        index: Number(s.index),
+        codec: String(s.codec_name ?? 'unknown'),
+        channels: Number(s.channels ?? 0),
+        sampleRate: Number(s.sample_rate ?? 0),
+      })),
+  };
+}
