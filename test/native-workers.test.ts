@@ -1,0 +1,35 @@
+import t from 'tap';
+import { Worker } from 'node:worker_threads';
+import { loadNative } from '../src/native/loader.js';
+
+const workerUrl = new URL('./fixtures/sab-writer-worker.ts', import.meta.url);
+
+t.test('several workers load the addon at once and write one SharedArrayBuffer the main thread sees', async (t) => {
+  const workers = 3;
+  const slice = 64 * 1024;
+  const rounds = 20;
+  const shared = new SharedArrayBuffer(workers * slice);
+  const messages = await Promise.all(
+    Array.from({ length: workers }, (_, w) =>
+      new Promise<unknown>((resolve, reject) => {
+        const worker = new Worker(workerUrl, { workerData: { shared, offset: w * slice, length: slice, seed: w + 1, rounds } });
+        let message: unknown;
+        worker.on('message', (m) => (message = m));
+        worker.on('error', reject);
+        worker.on('exit', (code) => (code === 0 ? resolve(message) : reject(new Error(`worker ${w} exited with ${code}`))));
+      }),
+    ),
+  );
+  // Only a small "done" message came back: the data travelled through shared memory.
+  t.same(messages, Array.from({ length: workers }, () => ({ done: true, shared: true })));
+  const view = new Uint8Array(shared);
+  for (let w = 0; w < workers; w++) {
+    let mismatches = 0;
+    for (let i = 0; i < slice; i++) {
+      if (view[w * slice + i] !== ((i * 31 + (w + 1) * 7 + rounds - 1) & 255)) mismatches++;
+    }
+    t.equal(mismatches, 0, `worker ${w + 1}'s slice holds what it wrote`);
+  }
+  t.ok(loadNative().binding.isShared(view), 'the addon sees the main thread view as shared memory');
+  t.notOk(loadNative().binding.isShared(new Uint8Array(16)), 'and a plain buffer as not shared');
+});
