@@ -57,6 +57,8 @@ export interface ReadFramesOptions {
 export function readFrames(
   options: ReadFramesOptions,
   onFrame: (frame: Uint8Array, index: number) => void | Promise<void>,
+  /** Supplies the buffer the next frame is written into (default: one reused buffer). */
+  acquire?: () => Uint8Array | Promise<Uint8Array>,
 ): Promise<number> {
   const frameBytes = rawFrameBytes(options.width, options.height, options.pixFmt);
   const filters = [
@@ -69,7 +71,7 @@ export function readFrames(
       .inputOptions(options.inputOptions ?? [])
       .outputOptions(['-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo']);
     const out = new PassThrough({ highWaterMark: frameBytes * 2 });
-    const frame = new Uint8Array(frameBytes);
+    let frame: Uint8Array | undefined = acquire ? undefined : new Uint8Array(frameBytes);
     let filled = 0;
     let index = 0;
     let stderrTail = '';
@@ -89,13 +91,21 @@ export function readFrames(
       for await (const chunk of out as AsyncIterable<Buffer>) {
         let offset = 0;
         while (offset < chunk.length) {
+          if (!frame) {
+            const next: Uint8Array = await acquire!();
+            if (next.length !== frameBytes) throw new RangeError(`frame buffer holds ${next.length} bytes, expected ${frameBytes}`);
+            frame = next;
+          }
+          const target: Uint8Array = frame;
           const n = Math.min(frameBytes - filled, chunk.length - offset);
-          frame.set(chunk.subarray(offset, offset + n), filled);
+          target.set(chunk.subarray(offset, offset + n), filled);
           filled += n;
           offset += n;
           if (filled === frameBytes) {
             filled = 0;
-            await onFrame(frame, index++);
+            const full = target;
+            if (acquire) frame = undefined;
+            await onFrame(full, index++);
           }
         }
       }

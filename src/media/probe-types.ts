@@ -2,9 +2,15 @@
 export interface ProbeInfo {
   /** Absolute path of the probed file. */
   file: string;
-  /** Coded frame size (before rotation). */
+  /**
+   * Display frame size: the coded size with the rotation applied. ffmpeg
+   * auto-rotates when decoding, so every decoded frame has this size.
+   */
   width: number;
   height: number;
+  /** Size as stored in the stream, before rotation. */
+  codedWidth: number;
+  codedHeight: number;
   /** Frame rate as a fraction and as a number (e.g. 30000/1001 and 29.97…). */
   fpsNum: number;
   fpsDen: number;

@@ -71,16 +71,20 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   const fps = rate[0] / rate[1];
   const durationRaw = Number(video.duration ?? data.format.duration);
   const duration = Number.isFinite(durationRaw) && durationRaw > 0 ? durationRaw : frames / fps;
+  const rotation = rotationOf(video);
+  const swap = rotation === 90 || rotation === 270;
   return {
     file,
-    width,
-    height,
+    width: swap ? height : width,
+    height: swap ? width : height,
+    codedWidth: width,
+    codedHeight: height,
     fpsNum: rate[0],
     fpsDen: rate[1],
     fps,
     frames,
     duration,
-    rotation: rotationOf(video),
+    rotation,
     pixFmt: String(video.pix_fmt ?? 'unknown'),
     codec: String(video.codec_name ?? 'unknown'),
     audio: data.streams

@@ -1,0 +1,115 @@
+// An ffmpeg process encoding raw yuv420p frames written to its stdin.
+// Backpressure: `write` resolves once the pipe accepted the frame; the
+// returned `flushed` promise tells when the buffer may be reused.
+import type { Writable } from 'node:stream';
+import { command, type FfmpegPaths } from './ffmpeg.js';
+
+export interface EncoderSettings {
+  codec: string;
+  crf: number;
+  preset: string;
+}
+
+export interface FrameEncoderOptions {
+  paths: FfmpegPaths;
+  width: number;
+  height: number;
+  fpsNum: number;
+  fpsDen: number;
+  output: string;
+  encoder: EncoderSettings;
+  /** Container format of the output file (default: from its extension). */
+  format?: string;
+}
+
+export function encoderOutputOptions(settings: EncoderSettings): string[] {
+  const options = ['-c:v', settings.codec, '-pix_fmt', 'yuv420p'];
+  if (/^lib(x264|x265)$/.test(settings.codec)) options.push('-crf', String(settings.crf), '-preset', settings.preset);
+  return options;
+}
+
+export class FrameEncoder {
+  private stdin: Writable | undefined;
+  private readonly started: Promise<Writable>;
+  private readonly exited: Promise<void>;
+  private stderrTail = '';
+  private readonly cmd: ReturnType<typeof command>;
+
+  constructor(private readonly options: FrameEncoderOptions) {
+    const { width, height, fpsNum, fpsDen } = options;
+    const cmd = command(options.paths)
+      .input('pipe:0')
+      .inputOptions(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`])
+      .outputOptions(['-an', '-sn', ...encoderOutputOptions(options.encoder), ...(options.format ? ['-f', options.format] : [])])
+      .output(options.output);
+    cmd.on('stderr', (line: string) => {
+      this.stderrTail = `${this.stderrTail}\n${line}`.slice(-1500);
+    });
+    this.started = new Promise((resolve) => {
+      cmd.on('start', () => {
+        const proc = (cmd as unknown as { ffmpegProc: { stdin: Writable } }).ffmpegProc;
+        // A dead encoder surfaces through `exited`; keep EPIPE from becoming an uncaught error.
+        proc.stdin.on('error', () => undefined);
+        this.stdin = proc.stdin;
+        resolve(proc.stdin);
+      });
+    });
+    this.exited = new Promise((resolve, reject) => {
+      cmd.on('end', () => resolve());
+      cmd.on('error', (err: Error) =>
+        reject(new Error(`ffmpeg encoder for ${options.output} failed: ${err.message.split('\n')[0]}\n${this.tail()}`)),
+      );
+    });
+    this.exited.catch(() => undefined);
+    cmd.run();
+    this.cmd = cmd;
+  }
+
+  private tail(): string {
+    return this.stderrTail
+      .trim()
+      .split('\n')
+      .slice(-4)
+      .map((l) => `  ffmpeg: ${l}`)
+      .join('\n');
+  }
+
+  /**
+   * Queues one frame. Resolves when the encoder can take more (drain), with
+   * `flushed`: a promise settled once this buffer was handed to the OS.
+   */
+  async write(frame: Uint8Array): Promise<{ flushed: Promise<void> }> {
+    const stdin = this.stdin ?? (await Promise.race([this.started, this.exited.then(() => { throw new Error('encoder exited before reading frames'); })]));
+    let flushedResolve!: () => void;
+    let flushedReject!: (e: Error) => void;
+    const flushed = new Promise<void>((res, rej) => {
+      flushedResolve = res;
+      flushedReject = rej;
+    });
+    flushed.catch(() => undefined);
+    const ok = stdin.write(frame, (err) => (err ? flushedReject(err) : flushedResolve()));
+    if (!ok) {
+      await Promise.race([
+        new Promise<void>((res) => stdin.once('drain', () => res())),
+        this.exited.then(() => {
+          throw new Error(`ffmpeg encoder for ${this.options.output} exited while frames were still being written`);
+        }),
+      ]);
+    }
+    return { flushed };
+  }
+
+  /** Closes stdin and waits for ffmpeg to finish writing the file. */
+  async finish(): Promise<void> {
+    const stdin = this.stdin ?? (await this.started);
+    stdin.end();
+    await this.exited;
+  }
+
+  /** Stops the encoder (on failure elsewhere). */
+  async abort(): Promise<void> {
+    this.stdin?.destroy();
+    this.cmd.kill('SIGKILL');
+    await this.exited.catch(() => undefined);
+  }
+}

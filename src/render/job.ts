@@ -1,0 +1,45 @@
+// A batch job is plain data: (input, frame range, resolved effects, encoder
+// settings, output file). The mask atlas travels beside it as shared bytes.
+// Nothing here refers to in-process state, so a queue could later ship jobs
+// to other machines and the finish step would concatenate the files unchanged.
+import type { EffectSpec } from '../effects/catalog.js';
+import type { EncoderSettings } from '../media/encoder.js';
+
+export interface JobRun {
+  startFrame: number;
+  endFrame: number; // exclusive
+  effects: EffectSpec[];
+}
+
+export interface ReframeJob {
+  /** Output frame size (even). */
+  width: number;
+  height: number;
+  /** Crop window per frame of this batch, in input pixels: x, y, w, h repeated. */
+  crops: number[];
+}
+
+export interface BatchJob {
+  batch: number;
+  input: string;
+  ffmpeg: string;
+  ffprobe: string;
+  /** Decoded frame size (display size of the input). */
+  width: number;
+  height: number;
+  fpsNum: number;
+  fpsDen: number;
+  startFrame: number;
+  endFrame: number; // exclusive
+  runs: JobRun[];
+  encoder: EncoderSettings;
+  reframe?: ReframeJob;
+  /** Where the encoded batch goes (inside the run's temp folder). */
+  outFile: string;
+}
+
+export interface BatchResult {
+  batch: number;
+  frames: number;
+  ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
+}

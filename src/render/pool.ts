@@ -1,0 +1,91 @@
+// A pool of render workers pulling batch jobs from one queue (longest first).
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { BatchJob, BatchResult } from './job.js';
+import type { PoolMessage, WorkerData, WorkerMessage } from './protocol.js';
+
+export interface PoolResult {
+  results: (BatchResult & { worker: number })[];
+  /** Native data address of the atlas as each worker saw it. */
+  atlasAddresses: bigint[];
+  atlasSharedEverywhere: boolean;
+}
+
+export class BatchError extends Error {
+  constructor(readonly batch: number, message: string) {
+    super(message);
+    this.name = 'BatchError';
+  }
+}
+
+/** The worker script next to this module: .js when compiled, .ts under a TS loader (tests). */
+function workerUrl(): URL {
+  const self = fileURLToPath(import.meta.url);
+  return new URL(self.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+}
+
+export async function runPool(
+  jobs: BatchJob[],
+  options: { workers: number; atlas: SharedArrayBuffer; onProgress: (batch: number, frames: number) => void },
+): Promise<PoolResult> {
+  const count = Math.max(1, Math.min(options.workers, jobs.length));
+  const queue = [...jobs];
+  const results: PoolResult['results'] = [];
+  const atlasAddresses: bigint[] = [];
+  let sharedEverywhere = true;
+  const workers: Worker[] = [];
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let finished = 0;
+      let failed = false;
+      const fail = (err: Error): void => {
+        if (failed) return;
+        failed = true;
+        reject(err);
+      };
+      for (let w = 0; w < count; w++) {
+        const data: WorkerData = { worker: w, atlas: options.atlas };
+        const worker = new Worker(workerUrl(), { workerData: data });
+        workers.push(worker);
+        const next = (): void => {
+          const job = queue.shift();
+          if (job) {
+            worker.postMessage({ type: 'job', job } satisfies PoolMessage);
+          } else {
+            worker.postMessage({ type: 'exit' } satisfies PoolMessage);
+            if (++finished === count) resolve();
+          }
+        };
+        worker.on('message', (m: WorkerMessage) => {
+          if (failed) return;
+          switch (m.type) {
+            case 'ready':
+              atlasAddresses[m.worker] = m.atlasAddress;
+              sharedEverywhere &&= m.atlasShared;
+              next();
+              break;
+            case 'progress':
+              options.onProgress(m.batch, m.frames);
+              break;
+            case 'done':
+              results.push({ ...m.result, worker: w });
+              options.onProgress(m.result.batch, m.result.frames);
+              next();
+              break;
+            case 'failed':
+              fail(new BatchError(m.batch, m.message));
+              break;
+          }
+        });
+        worker.on('error', (err) => fail(new Error(`render worker ${w} crashed: ${err.message}`)));
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`render worker ${w} exited with code ${code}`));
+        });
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return { results, atlasAddresses, atlasSharedEverywhere: sharedEverywhere };
+}

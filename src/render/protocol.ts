@@ -1,0 +1,16 @@
+// Messages between the render pool (main thread) and its workers.
+import type { BatchJob, BatchResult } from './job.js';
+
+export interface WorkerData {
+  worker: number;
+  /** The mask atlas bytes. A SharedArrayBuffer: every worker sees the same memory. */
+  atlas: SharedArrayBuffer;
+}
+
+export type PoolMessage = { type: 'job'; job: BatchJob } | { type: 'exit' };
+
+export type WorkerMessage =
+  | { type: 'ready'; worker: number; atlasAddress: bigint; atlasShared: boolean }
+  | { type: 'progress'; batch: number; frames: number }
+  | { type: 'done'; result: BatchResult }
+  | { type: 'failed'; batch: number; message: string; name: string };

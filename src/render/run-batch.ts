@@ -1,0 +1,152 @@
+// Renders one batch: ffmpeg decodes [startFrame, endFrame) as raw yuv420p,
+// the addon applies each run's compiled effect chain in place, and frames are
+// piped to an ffmpeg encoder. A small ring of frame buffers is reused, so no
+// frame is allocated per frame and the decoder, the effects and the encoder
+// overlap.
+import { performance } from 'node:perf_hooks';
+import { EffectChain, FrameResampler, frameBytes } from '../native/effects.js';
+import { FrameEncoder } from '../media/encoder.js';
+import { readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
+import type { BatchJob, BatchResult } from './job.js';
+
+const RING = 4;
+
+export class FrameCountError extends Error {
+  constructor(job: BatchJob, got: number) {
+    const expected = job.endFrame - job.startFrame;
+    super(
+      `batch ${job.batch}: ffmpeg decoded ${got} frames for frames [${job.startFrame}, ${job.endFrame}) of ${job.input}, ` +
+        `expected ${expected}. The input may have a variable frame rate or a broken stream; ` +
+        're-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...).',
+    );
+    this.name = 'FrameCountError';
+  }
+}
+
+async function decodeStill(paths: FfmpegPaths, file: string, width: number, height: number): Promise<Uint8Array> {
+  let still: Uint8Array | undefined;
+  const n = await readFrames(
+    { input: file, paths, width, height, pixFmt: 'yuv420p', outputOptions: ['-frames:v', '1'], scaleFlags: 'bicubic' },
+    (frame) => {
+      still = new Uint8Array(frame);
+    },
+  );
+  if (n !== 1 || !still) throw new Error(`background image ${file}: could not decode a frame from it`);
+  return still;
+}
+
+export async function runBatch(
+  job: BatchJob,
+  atlas: Uint8Array,
+  onProgress: (framesDone: number) => void,
+): Promise<BatchResult> {
+  const t0 = performance.now();
+  const paths: FfmpegPaths = { ffmpeg: job.ffmpeg, ffprobe: job.ffprobe };
+  const { width, height } = job;
+  const expected = job.endFrame - job.startFrame;
+
+  // Compile each run's effect chain once for this batch.
+  const stills = new Map<string, Uint8Array>();
+  const chains: { startFrame: number; endFrame: number; chain?: EffectChain }[] = [];
+  for (const run of job.runs) {
+    if (run.effects.length === 0) {
+      chains.push({ startFrame: run.startFrame, endFrame: run.endFrame });
+      continue;
+    }
+    let backgroundImage: Uint8Array | undefined;
+    for (const e of run.effects) {
+      if (e.type === 'replace-background' && e.image) {
+        if (!stills.has(e.image)) stills.set(e.image, await decodeStill(paths, e.image, width, height));
+        backgroundImage = stills.get(e.image);
+      }
+    }
+    chains.push({ startFrame: run.startFrame, endFrame: run.endFrame, chain: new EffectChain({ width, height, effects: run.effects, atlas, backgroundImage }) });
+  }
+
+  const outWidth = job.reframe?.width ?? width;
+  const outHeight = job.reframe?.height ?? height;
+  const resampler = job.reframe
+    ? new FrameResampler({ srcWidth: width, srcHeight: height, dstWidth: outWidth, dstHeight: outHeight })
+    : undefined;
+  const inBytes = frameBytes(width, height);
+  const ring = Array.from({ length: RING }, () => new Uint8Array(inBytes));
+  const outRing = resampler ? Array.from({ length: RING }, () => new Uint8Array(frameBytes(outWidth, outHeight))) : undefined;
+  const inFlight: (Promise<void> | undefined)[] = new Array(RING).fill(undefined);
+  let slot = 0;
+
+  const encoder = new FrameEncoder({
+    paths,
+    width: outWidth,
+    height: outHeight,
+    fpsNum: job.fpsNum,
+    fpsDen: job.fpsDen,
+    output: job.outFile,
+    encoder: job.encoder,
+  });
+
+  const ms = { decodeWait: 0, effects: 0, encodeWait: 0, total: 0 };
+  let done = 0;
+  let lastReport = 0;
+  let waitStart = performance.now();
+  // Seek half a frame early: the frame at startFrame is the first one whose
+  // timestamp is past the seek point, whatever the rounding of timestamps.
+  const seek = Math.max(0, ((job.startFrame - 0.5) * job.fpsDen) / job.fpsNum);
+  try {
+    const decoded = await readFrames(
+      {
+        input: job.input,
+        paths,
+        width,
+        height,
+        pixFmt: 'yuv420p',
+        inputOptions: job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : [],
+        outputOptions: ['-vsync', '0', '-frames:v', String(expected)],
+      },
+      async (frame, index) => {
+        const t1 = performance.now();
+        ms.decodeWait += t1 - waitStart;
+        const frameIndex = job.startFrame + index;
+        const run = chains.find((c) => frameIndex >= c.startFrame && frameIndex < c.endFrame);
+        run?.chain?.apply(frame, frameIndex);
+        let out = frame;
+        if (resampler && outRing && job.reframe) {
+          const c = job.reframe.crops;
+          out = outRing[slot];
+          resampler.apply(frame, out, { x: c[index * 4], y: c[index * 4 + 1], w: c[index * 4 + 2], h: c[index * 4 + 3] });
+        }
+        const t2 = performance.now();
+        ms.effects += t2 - t1;
+        const { flushed } = await encoder.write(out);
+        inFlight[slot] = flushed;
+        slot = (slot + 1) % RING;
+        done++;
+        const now = performance.now();
+        ms.encodeWait += now - t2;
+        if (now - lastReport > 200) {
+          lastReport = now;
+          onProgress(done);
+        }
+        waitStart = performance.now();
+      },
+      async () => {
+        // Reuse a ring slot only once the encoder pipe has taken its previous frame.
+        const pending = inFlight[slot];
+        if (pending) {
+          const t = performance.now();
+          await pending;
+          ms.encodeWait += performance.now() - t;
+          inFlight[slot] = undefined;
+        }
+        return ring[slot];
+      },
+    );
+    if (decoded !== expected) throw new FrameCountError(job, decoded);
+    await encoder.finish();
+  } catch (err) {
+    await encoder.abort();
+    throw err;
+  }
+  onProgress(done);
+  ms.total = performance.now() - t0;
+  return { batch: job.batch, frames: done, ms };
+}

@@ -1,0 +1,43 @@
+// The run report: what was rendered, how long each stage took, how masks and
+// models were shared. Returned by render() and written by --report.
+export interface BatchReport {
+  index: number;
+  range: [number, number];
+  seconds: number;
+  worker: number;
+  ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
+}
+
+export interface Report {
+  maskflow: string;
+  input: { file: string; width: number; height: number; fps: number; frames: number; duration: number; audio: boolean };
+  output: { file: string; width: number; height: number; frames: number; fps: number };
+  frames: number;
+  workers: number;
+  batches: BatchReport[];
+  stages: Record<'probe' | 'plan' | 'analyse' | 'render' | 'finish' | 'total', number>;
+  /** Output frames per second of wall time, whole run. */
+  fps: number;
+  /** Frames per second of the render stage alone. */
+  renderFps: number;
+  models: { loads: Record<string, number> };
+  analysis: { cached: boolean; finder: string; keyframes: number };
+  masks: {
+    /** Size of the atlas every worker reads in place. */
+    bytesShared: number;
+    /** Mask bytes copied into workers: 0 when every worker saw the main thread's memory. */
+    bytesCopied: number;
+    maskWidth: number;
+    maskHeight: number;
+  };
+  peakRssBytes: number;
+  ffmpeg: { path: string; version: string; ffprobe: string; source: string };
+  native: { path: string; source: string };
+  plan: { segments: number; resolvedFile?: string; warnings: string[] };
+}
+
+/** Peak resident set size of this process (all worker threads included). */
+export function peakRssBytes(): number {
+  // resourceUsage().maxRSS is in kilobytes.
+  return process.resourceUsage().maxRSS * 1024;
+}
