@@ -1,0 +1,178 @@
+// Plan errors that name the JSON path, the value found and what was expected.
+import type { z } from 'zod';
+import { EFFECTS, EFFECT_NAMES, type EffectName, type ParamSpec } from '../effects/catalog.js';
+import { hint } from './did-you-mean.js';
+import { KNOWN_KEYS } from './schema.js';
+
+export interface PlanIssue {
+  /** JSON path such as `segments[1].effects[0].type` (empty for the whole plan). */
+  path: string;
+  message: string;
+}
+
+export class PlanError extends Error {
+  readonly issues: PlanIssue[];
+  constructor(issues: PlanIssue[], source = 'plan') {
+    const lines = issues.map((i) => `  ${i.path || '(plan)'}: ${i.message}`);
+    super(`${source}: invalid plan (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    this.name = 'PlanError';
+    this.issues = issues;
+  }
+}
+
+export type JsonPath = readonly PropertyKey[];
+
+export function formatPath(path: JsonPath): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: JsonPath): unknown {
+  let v = root;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** A value as it would appear in JSON, shortened; NaN/Infinity shown as such. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** The catalogue entry of an effect parameter at `path`, if the path is one. */
+function effectParamAt(root: unknown, path: JsonPath): { effect: EffectName; param: string; spec: ParamSpec } | undefined {
+  if (path.length !== 5 || path[0] !== 'segments' || path[2] !== 'effects') return undefined;
+  const type = valueAt(root, [...path.slice(0, 4), 'type']);
+  if (typeof type !== 'string' || !(type in EFFECTS)) return undefined;
+  const params = EFFECTS[type as EffectName].params as Record<string, ParamSpec>;
+  const param = String(path[4]);
+  return params[param] ? { effect: type as EffectName, param, spec: params[param] } : undefined;
+}
+
+function describeParam(spec: ParamSpec): string {
+  switch (spec.kind) {
+    case 'number':
+      return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max} (default ${spec.default})`;
+    case 'boolean':
+      return `true or false (default ${spec.default})`;
+    case 'color':
+      return `a colour "#rrggbb"${spec.default ? ` (default "${spec.default}")` : ''}`;
+    case 'path':
+      return 'a file path';
+  }
+}
+
+/** Keys the object at `path` may have, judged from where it sits and (for effects) its type. */
+function knownKeysAt(root: unknown, path: JsonPath): string[] | undefined {
+  if (path.length === 0) return KNOWN_KEYS.plan;
+  if (path.length === 1 && path[0] === 'subject') return KNOWN_KEYS.subject;
+  if (path.length === 1 && path[0] === 'output') return KNOWN_KEYS.output;
+  if (path.length === 2 && path[0] === 'segments') return KNOWN_KEYS.segment;
+  if (path.length === 4 && path[0] === 'segments' && path[2] === 'effects') {
+    const type = valueAt(root, [...path, 'type']);
+    return typeof type === 'string' && type in EFFECTS ? KNOWN_KEYS.effect(type as EffectName) : undefined;
+  }
+  return undefined;
+}
+
+const EXPECTED_AT: Record<string, string> = {
+  version: 'the number 1',
+  'subject.prompt': 'a non-empty text of at most 300 characters',
+  'output.codec': 'an ffmpeg encoder name such as "libx264"',
+  'output.crf': 'a whole number from 0 to 51',
+  'output.aspect': '"source" or W:H such as "9:16", "1:1", "4:5"',
+};
+
+function expectedAt(root: unknown, path: JsonPath): string | undefined {
+  const param = effectParamAt(root, path);
+  if (param) return describeParam(param.spec);
+  const key = formatPath(path);
+  if (EXPECTED_AT[key]) return EXPECTED_AT[key];
+  const last = path[path.length - 1];
+  if ((last === 'start' || last === 'end') && path[0] === 'segments') return 'a time in seconds, 0 or more';
+  if (key === 'subject.keyframeInterval') return 'seconds, from 0.04 to 10';
+  return undefined;
+}
+
+/** Turns one zod issue into a message with path, value and expectation. */
+export function describeIssue(issue: z.core.$ZodIssue, root: unknown): PlanIssue[] {
+  const path = issue.path;
+  const value = valueAt(root, path);
+  const where = formatPath(path);
+  const expected = expectedAt(root, path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeysAt(root, path) ?? [];
+      return issue.keys.map((key) => ({
+        path: formatPath([...path, key]),
+        message: `unknown key "${key}"${hint(key, known) || (known.length ? `; allowed keys: ${known.join(', ')}` : '')}`,
+      }));
+    }
+    case 'invalid_union': {
+      if ((issue as { discriminator?: string }).discriminator === 'type') {
+        if (value === undefined) return [{ path: where, message: `missing; expected an effect name: ${EFFECT_NAMES.join(', ')}` }];
+        if (typeof value !== 'string') return [{ path: where, message: `${show(value)} is not an effect name; expected one of: ${EFFECT_NAMES.join(', ')}` }];
+        const h = hint(value, EFFECT_NAMES);
+        return [{ path: where, message: `${show(value)} is not an effect${h || `; effects: ${EFFECT_NAMES.join(', ')}`}` }];
+      }
+      return [{ path: where, message: `${show(value)} does not match any allowed form` }];
+    }
+    case 'invalid_value': {
+      if (value === undefined) return [{ path: where, message: `missing; expected ${expected ?? `one of: ${issue.values.map((v) => show(v)).join(', ')}`}` }];
+      if (path.length === 1 && path[0] === 'version') {
+        return [{ path: where, message: `${show(value)} is not a supported plan version; this maskflow reads version 1` }];
+      }
+      const options = issue.values.map((v) => String(v));
+      const h = typeof value === 'string' ? hint(value, options) : '';
+      return [{ path: where, message: `${show(value)} is not allowed; expected one of: ${options.map((o) => `"${o}"`).join(', ')}${h}` }];
+    }
+    case 'invalid_type': {
+      if (value === undefined) return [{ path: where, message: `missing; expected ${expected ?? issue.expected}` }];
+      return [{ path: where, message: `${show(value)} is ${typeName(value)}; expected ${expected ?? issue.expected}` }];
+    }
+    case 'too_small':
+    case 'too_big': {
+      if (Array.isArray(value)) {
+        const what = path[path.length - 1] === 'segments' ? 'segment' : 'item';
+        return [{ path: where, message: `has ${value.length} ${what}s; expected at least ${String((issue as { minimum?: unknown }).minimum)}` }];
+      }
+      if (typeof value === 'string') {
+        return [{ path: where, message: `${show(value)} has the wrong length; expected ${expected ?? 'a non-empty text'}` }];
+      }
+      const bound =
+        issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+      return [{ path: where, message: `${show(value)} is out of range; expected ${expected ?? `a number ${bound}`}` }];
+    }
+    case 'invalid_format':
+      return [{ path: where, message: `${show(value)} is not valid; expected ${expected ?? describeFormat(root, path)}` }];
+    default:
+      return [{ path: where, message: `${show(value)}: ${issue.message}${expected ? `; expected ${expected}` : ''}` }];
+  }
+}
+
+function describeFormat(root: unknown, path: JsonPath): string {
+  const param = effectParamAt(root, path);
+  return param ? describeParam(param.spec) : 'a different format';
+}

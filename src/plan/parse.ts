@@ -1,0 +1,139 @@
+// Reading a plan: JSON text → validated, defaulted `Plan`, or one PlanError
+// listing every problem with its JSON path.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { EFFECTS, EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
+import { hint } from './did-you-mean.js';
+import { describeIssue, PlanError, show, type PlanIssue } from './errors.js';
+import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
+
+function segmentLabel(i: number, s: PlanSegment): string {
+  return `segments[${i}] (${s.start}–${s.end === undefined ? 'end' : s.end} s)`;
+}
+
+/** Checks the zod schema cannot express: reversed and overlapping segments, aspect ratio bounds. */
+function checkPlan(plan: Plan): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  plan.segments.forEach((s, i) => {
+    if (s.end !== undefined && s.end <= s.start) {
+      issues.push({
+        path: `segments[${i}]`,
+        message: `end ${s.end} is ${s.end === s.start ? 'equal to' : 'before'} start ${s.start}; expected end > start (a segment is [start, end) in seconds)`,
+      });
+    }
+  });
+  if (issues.length) return issues;
+  // Sorted by start: each segment must end where or before the next one starts.
+  const order = plan.segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.start - b.s.start || a.i - b.i);
+  for (let k = 1; k < order.length; k++) {
+    const prev = order[k - 1];
+    const cur = order[k];
+    const prevEnd = prev.s.end ?? Infinity;
+    if (cur.s.start < prevEnd) {
+      issues.push({
+        path: `segments[${cur.i}]`,
+        message: `${segmentLabel(cur.i, cur.s)} overlaps ${segmentLabel(prev.i, prev.s)}; segments must not overlap`,
+      });
+    }
+  }
+  const aspect = plan.output.aspect;
+  if (aspect !== 'source') {
+    const [w, h] = aspect.split(':').map(Number);
+    if (w / h < ASPECT_RATIO_RANGE.min || w / h > ASPECT_RATIO_RANGE.max) {
+      issues.push({ path: 'output.aspect', message: `${show(aspect)} is too extreme; expected a ratio between 1:4 and 4:1` });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Validates a parsed JSON value as a plan and applies defaults. `source`
+ * names the file (or other origin) in error messages.
+ */
+export function parsePlan(json: unknown, source = 'plan'): Plan {
+  const result = planSchema.safeParse(json);
+  if (!result.success) {
+    throw new PlanError(
+      result.error.issues.flatMap((issue) => describeIssue(issue, json)),
+      source,
+    );
+  }
+  const { $schema: _editorHint, ...plan } = result.data as unknown as Plan & { $schema?: string };
+  const issues = checkPlan(plan);
+  if (issues.length) throw new PlanError(issues, source);
+  return plan;
+}
+
+/** `file:line:col` for a JSON.parse failure, with the offending line and a caret. */
+function jsonSyntaxError(file: string, text: string, err: Error): Error {
+  const m = /at position (\d+)/.exec(err.message);
+  const atEnd = /end of JSON input/.test(err.message);
+  const reason = err.message
+    .replace(/\s*in JSON at position \d+.*$/s, '')
+    .replace(/,\s*".*" is not valid JSON$/s, '')
+    .replace(/^Unexpected end of JSON input$/, 'the text ends too early (missing } or ]?)');
+  // V8 names a position for most errors; "Unexpected token" sometimes comes without one.
+  if (!m && !atEnd) return new Error(`${file}: invalid JSON: ${reason}`);
+  const pos = m ? Number(m[1]) : text.trimEnd().length;
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  const lineText = text.split('\n')[line - 1] ?? '';
+  const caret = `${' '.repeat(Math.max(0, col - 1))}^`;
+  return new Error(`${file}:${line}:${col}: invalid JSON: ${reason}\n  ${lineText.replace(/\t/g, ' ')}\n  ${caret}`);
+}
+
+/** Parses JSON text with errors that name the source and line/column. */
+export function parsePlanText(text: string, source = 'plan'): Plan {
+  if (text.trim() === '') throw new Error(`${source}: the plan file is empty; expected a JSON object with "version": 1`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw jsonSyntaxError(source, text, err as Error);
+  }
+  return parsePlan(json, source);
+}
+
+/**
+ * Reads and validates a plan file. A relative `replace-background` image path
+ * is taken relative to the plan file, so a plan and its image travel together.
+ */
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${file}: cannot read the plan file (${code === 'ENOENT' ? 'no such file' : (err as Error).message})`);
+  }
+  const plan = parsePlanText(text, file);
+  const base = dirname(resolve(file));
+  for (const segment of plan.segments) {
+    for (const effect of segment.effects) {
+      if (effect.type === 'replace-background' && effect.image !== undefined && !isAbsolute(effect.image)) {
+        effect.image = resolve(base, effect.image);
+      }
+    }
+  }
+  return plan;
+}
+
+/**
+ * A plan with one segment over the whole video and one effect (what
+ * `render --effect NAME` uses). Params are validated like a plan file's.
+ */
+export function singleEffectPlan(effect: string, options: { subject?: string; params?: Record<string, unknown> } = {}): Plan {
+  if (!(effect in EFFECTS)) {
+    const h = hint(effect, EFFECT_NAMES);
+    throw new PlanError([{ path: 'effect', message: `${show(effect)} is not an effect${h || `; effects: ${EFFECT_NAMES.join(', ')}`}` }], '--effect');
+  }
+  return parsePlan(
+    {
+      version: 1,
+      ...(options.subject !== undefined ? { subject: { prompt: options.subject } } : {}),
+      segments: [{ start: 0, effects: [{ ...options.params, type: effect as EffectName }] }],
+    },
+    `--effect ${effect}`,
+  );
+}

@@ -1,0 +1,131 @@
+// The plan format (version 1) as zod schemas, built from the effect
+// catalogue so effect names, parameter ranges and defaults live in one place.
+// The same definition validates plan files, generates schema/plan.schema.json
+// for editors, and is the `format` the Ollama planner asks for.
+import { z } from 'zod';
+import { EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
+
+export const PLAN_VERSION = 1;
+
+export const DEFAULT_SUBJECT_PROMPT = 'the main subject';
+export const DEFAULT_KEYFRAME_INTERVAL = 0.5;
+/** Keyframes closer than 0.04 s (one frame at 25 fps) buy nothing; further than 10 s apart cannot follow a subject. */
+export const KEYFRAME_INTERVAL_RANGE = { min: 0.04, max: 10 } as const;
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo'] as const;
+export const DEFAULT_OUTPUT = { codec: 'libx264', crf: 20, preset: 'veryfast', aspect: 'source' } as const;
+/** Reframing to something narrower than 1:4 or wider than 4:1 is almost surely a typo. */
+export const ASPECT_RATIO_RANGE = { min: 1 / 4, max: 4 } as const;
+
+export const ASPECT_PATTERN = /^(source|[1-9][0-9]{0,4}:[1-9][0-9]{0,4})$/;
+export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+/** ffmpeg encoder names: letters, digits, `_` and `-` (keeps the value safe as one argv word). */
+export const CODEC_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+
+function paramSchema(spec: ParamSpec): z.ZodType {
+  switch (spec.kind) {
+    case 'number': {
+      let n = z.number().min(spec.min).max(spec.max);
+      if (spec.integer) n = n.int();
+      return n.default(spec.default).describe(spec.description);
+    }
+    case 'boolean':
+      return z.boolean().default(spec.default).describe(spec.description);
+    case 'color': {
+      const c = z.string().regex(COLOR_PATTERN);
+      return (spec.default === undefined ? c.optional() : c.default(spec.default)).describe(spec.description);
+    }
+    case 'path':
+      return z.string().min(1).optional().describe(spec.description);
+  }
+}
+
+function effectSchema(name: EffectName) {
+  const info = EFFECTS[name];
+  const shape: Record<string, z.ZodType> = { type: z.literal(name) };
+  for (const [param, spec] of Object.entries(info.params) as [string, ParamSpec][]) shape[param] = paramSchema(spec);
+  return z.strictObject(shape).describe(info.description);
+}
+
+const effectSchemas = EFFECT_NAMES.map(effectSchema);
+
+export const effectSpecSchema = z.discriminatedUnion(
+  'type',
+  effectSchemas as unknown as [ReturnType<typeof effectSchema>, ...ReturnType<typeof effectSchema>[]],
+);
+
+const seconds = z.number().min(0);
+
+export const segmentSchema = z
+  .strictObject({
+    start: seconds.describe('start time in seconds'),
+    end: seconds.optional().describe('end time in seconds (exclusive); omitted: the end of the video'),
+    effects: z.array(effectSpecSchema).describe('effects applied in order; empty: the segment renders unchanged'),
+  })
+  .describe('a time range of the input and the effects applied to it');
+
+export const subjectSchema = z
+  .strictObject({
+    prompt: z.string().trim().min(1).max(300).default(DEFAULT_SUBJECT_PROMPT).describe('what the subject is, in words (ranks detected objects)'),
+    keyframeInterval: z
+      .number()
+      .min(KEYFRAME_INTERVAL_RANGE.min)
+      .max(KEYFRAME_INTERVAL_RANGE.max)
+      .default(DEFAULT_KEYFRAME_INTERVAL)
+      .describe('seconds between analysed keyframes'),
+  })
+  .describe('which subject the effects keep in focus');
+
+export const outputSchema = z
+  .strictObject({
+    codec: z.string().regex(CODEC_PATTERN).default(DEFAULT_OUTPUT.codec).describe('ffmpeg video encoder'),
+    crf: z.number().int().min(0).max(51).default(DEFAULT_OUTPUT.crf).describe('constant rate factor: lower is better quality'),
+    preset: z.enum(X264_PRESETS).default(DEFAULT_OUTPUT.preset).describe('encoder speed preset'),
+    aspect: z
+      .string()
+      .regex(ASPECT_PATTERN)
+      .default(DEFAULT_OUTPUT.aspect)
+      .describe('"source", or W:H such as "9:16" to reframe around the subject'),
+  })
+  .describe('encoder settings');
+
+export const planSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('editor hint: where this JSON schema lives'),
+    version: z.literal(PLAN_VERSION).describe('plan format version'),
+    // prefault: the default object is itself parsed, so its fields get their defaults.
+    subject: subjectSchema.prefault({}),
+    output: outputSchema.prefault({}),
+    segments: z.array(segmentSchema).min(1).describe('time ranges with effects; gaps render unchanged'),
+  })
+  .describe('a maskflow render plan');
+
+export interface PlanSegment {
+  /** Seconds. */
+  start: number;
+  /** Seconds, exclusive; undefined: until the end of the video. */
+  end?: number;
+  effects: EffectSpec[];
+}
+
+/** A parsed plan with every default applied. */
+export interface Plan {
+  version: 1;
+  subject: { prompt: string; keyframeInterval: number };
+  output: { codec: string; crf: number; preset: string; aspect: string };
+  segments: PlanSegment[];
+}
+
+/** Keys allowed in each kind of object, for did-you-mean hints on unknown keys. */
+export const KNOWN_KEYS = {
+  plan: Object.keys(planSchema.shape),
+  subject: Object.keys(subjectSchema.shape),
+  output: Object.keys(outputSchema.shape),
+  segment: Object.keys(segmentSchema.shape),
+  effect: (name: EffectName): string[] => ['type', ...Object.keys(EFFECTS[name].params)],
+};
+
+/** The JSON Schema (draft 2020-12) of a plan file as users write it (defaulted fields optional). */
+export function planJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(planSchema, { io: 'input' }) as Record<string, unknown>;
+  return { $schema: schema.$schema, title: 'maskflow plan', ...schema };
+}
