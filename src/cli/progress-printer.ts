@@ -1,0 +1,35 @@
+// Shows progress on stderr: a redrawn bar on a TTY, plain periodic lines
+// otherwise (logs and CI stay readable).
+import { formatProgress, type ProgressEvent } from '../render/progress.js';
+
+export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean }, intervalMs = 2000): {
+  onProgress: (e: ProgressEvent) => void;
+  done: () => void;
+} {
+  let last = 0;
+  let lastStage = '';
+  let drawn = false;
+  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  return {
+    onProgress(e) {
+      const now = Date.now();
+      const stageChanged = e.stage !== lastStage;
+      const finished = e.done >= e.total;
+      if (tty) {
+        if (stageChanged && drawn) stream.write('\n');
+        if (stageChanged || finished || now - last > 100) {
+          stream.write(`\r${formatProgress(e)}\u001b[K`);
+          drawn = true;
+          last = now;
+        }
+      } else if (stageChanged || finished || now - last > intervalMs) {
+        stream.write(`${formatProgress(e)}\n`);
+        last = now;
+      }
+      lastStage = e.stage;
+    },
+    done() {
+      if (tty && drawn) stream.write('\n');
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// `maskflow render`: a thin layer over the library's render().
+import { parseArgs } from 'node:util';
+import { EFFECT_NAMES } from '../effects/catalog.js';
+import { render, type RenderOptions } from '../render/render.js';
+import type { Report } from '../report/report.js';
+import { UsageError, type Command } from './command.js';
+import { progressPrinter } from './progress-printer.js';
+
+export function summarise(report: Report): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  return [
+    `wrote ${report.output.file}`,
+    `  ${report.frames} frames ${report.output.width}x${report.output.height} @ ${report.output.fps.toFixed(3)} fps, ${report.batches.length} batches on ${report.workers} workers`,
+    `  stages: probe ${s(report.stages.probe)}, plan ${s(report.stages.plan)}, analyse ${s(report.stages.analyse)}${report.analysis.cached ? ' (cached)' : ''}, render ${s(report.stages.render)}, finish ${s(report.stages.finish)}; total ${s(report.stages.total)} (${report.fps.toFixed(1)} fps)`,
+    `  subject: ${report.analysis.finder}, ${report.analysis.keyframes} keyframes; model loads ${JSON.stringify(report.models.loads)}`,
+    `  masks: ${report.masks.bytesShared} bytes shared, ${report.masks.bytesCopied} copied; peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    ...report.plan.warnings.map((w) => `  warning: ${w}`),
+  ].join('\n');
+}
+
+const number = (name: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return n;
+};
+
+export const renderCommand: Command = {
+  name: 'render',
+  summary: 'render effects around the subject of a video',
+  usage: `maskflow render <input> -o <output> [options]
+
+Plan (pick one; default: --effect blur-background over the whole video):
+  --plan FILE            a plan JSON file (see README, schema/plan.schema.json)
+  --planner auto|ollama  make a plan first (auto: from scene cuts; ollama: ask a local LLM)
+  --effect NAME          one effect over the whole video: ${EFFECT_NAMES.join(', ')}
+  --subject TEXT         what the subject is, e.g. "a person" (used with --ranker)
+  --ollama-host URL      default http://127.0.0.1:11434
+  --ollama-model NAME    model for --planner ollama
+  --fallback auto        if the Ollama plan fails, use the auto plan (with a warning)
+
+Subject models (all optional; without them a model-free saliency + motion finder is used):
+  --detector FILE        Ultralytics YOLO ONNX export (detect or segment)
+  --ranker DIR           CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json)
+  --segmenter FILE       salient-object / matting ONNX model
+  --segmenter-preset P   u2net | isnet | modnet normalisation (default u2net)
+  --cache-dir DIR        where analysis results are cached (default: ~/.cache/maskflow)
+  --no-cache             do not read or write the analysis cache
+
+Performance:
+  --workers N            render worker threads (default: CPU count)
+  --batch-seconds S      target batch length, cut on segment boundaries (default 20)
+
+Output:
+  -o, --output FILE      output video (written to a temp file, renamed at the end)
+  -y, --yes              overwrite an existing output
+  --report FILE          write the run report JSON (and plan.resolved.json beside it)
+  --ffmpeg PATH          folder with ffmpeg and ffprobe, or the ffmpeg binary
+  --verbose              print the report summary and the tools used
+  --quiet                no progress output`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        plan: { type: 'string' },
+        planner: { type: 'string' },
+        effect: { type: 'string' },
+        subject: { type: 'string' },
+        'ollama-host': { type: 'string' },
+        'ollama-model': { type: 'string' },
+        fallback: { type: 'string' },
+        detector: { type: 'string' },
+        ranker: { type: 'string' },
+        segmenter: { type: 'string' },
+        'segmenter-preset': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        workers: { type: 'string' },
+        'batch-seconds': { type: 'string' },
+        report: { type: 'string' },
+        ffmpeg: { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        verbose: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'an input video is required' : `one input video expected, got ${positionals.length}: ${positionals.join(' ')}`);
+    if (!values.output) throw new UsageError('an output file is required: -o FILE');
+    const sources = [values.plan, values.planner, values.effect].filter((v) => v !== undefined);
+    if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
+    if (values.planner !== undefined && values.planner !== 'auto' && values.planner !== 'ollama') throw new UsageError(`--planner must be auto or ollama, got "${values.planner}"`);
+    if (values.fallback !== undefined && values.fallback !== 'auto') throw new UsageError(`--fallback must be auto, got "${values.fallback}"`);
+    const preset = values['segmenter-preset'];
+    if (preset !== undefined && !['u2net', 'isnet', 'modnet'].includes(preset)) throw new UsageError(`--segmenter-preset must be u2net, isnet or modnet, got "${preset}"`);
+    const workers = number('workers', values.workers);
+    const printer = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    const options: RenderOptions = {
+      input: positionals[0],
+      output: values.output,
+      plan: values.plan,
+      planner: values.planner as RenderOptions['planner'],
+      effect: values.effect,
+      subject: values.subject,
+      ollamaHost: values['ollama-host'],
+      ollamaModel: values['ollama-model'],
+      fallback: values.fallback as 'auto' | undefined,
+      detector: values.detector,
+      ranker: values.ranker,
+      segmenter: values.segmenter,
+      segmenterPreset: preset as RenderOptions['segmenterPreset'],
+      cacheDir: values['no-cache'] ? false : values['cache-dir'],
+      workers,
+      batchSeconds: number('batch-seconds', values['batch-seconds']),
+      report: values.report,
+      ffmpeg: values.ffmpeg,
+      overwrite: values.yes,
+      onProgress: values.quiet ? undefined : printer.onProgress,
+    };
+    try {
+      const report = await render(options);
+      printer.done();
+      io.stdout.write(`${values.verbose ? summarise(report) : `wrote ${report.output.file}`}\n`);
+      if (values.verbose) io.stdout.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
+      return 0;
+    } catch (err) {
+      printer.done();
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,274 @@
+// render(): the product's main job, end to end.
+//   probe → plan → analyse (models once, main thread) → batches → worker pool
+//   (decode, effects in place, encode) → concat + audio → temp file → rename.
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describeBinary } from '../media/binaries.js';
+import { ffmpegPaths } from '../media/ffmpeg.js';
+import { probe } from '../media/probe.js';
+import type { ProbeInfo } from '../media/probe-types.js';
+import { locateNative } from '../native/loader.js';
+import { nativeMemoryAddress } from '../native/memory.js';
+import { readPlanFile, singleEffectPlan } from '../plan/parse.js';
+import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
+import type { Plan } from '../plan/schema.js';
+import { planFor, type PlannerOptions } from '../plan/planner.js';
+import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { computeCropPath } from '../vision/crop-path.js';
+import type { ModelPaths } from '../vision/models/index.js';
+import { packageVersion } from '../version.js';
+import { peakRssBytes, type Report } from '../report/report.js';
+import { dispatchOrder, planBatches } from './batches.js';
+import { commitOutput, joinBatches } from './finish.js';
+import type { BatchJob } from './job.js';
+import { reframeSize, type Size } from './output-size.js';
+import { runPool } from './pool.js';
+import { ProgressTracker, type ProgressEvent } from './progress.js';
+
+export interface RenderOptions {
+  input: string;
+  output: string;
+  /** A plan object, or the path of a plan JSON file. */
+  plan?: Plan | string;
+  /** Plan automatically instead (ignored when `plan` is given). */
+  planner?: PlannerOptions['planner'];
+  ollamaHost?: string;
+  ollamaModel?: string;
+  fallback?: 'auto';
+  /** One effect over the whole video (when neither plan nor planner is given). Default: blur-background. */
+  effect?: string;
+  /** What the subject is, e.g. "a person" (used by the ranker). */
+  subject?: string;
+  workers?: number;
+  batchSeconds?: number;
+  detector?: string;
+  ranker?: string;
+  segmenter?: string;
+  segmenterPreset?: ModelPaths['segmenterPreset'];
+  cacheDir?: string | false;
+  /** Folder holding ffmpeg and ffprobe, or the ffmpeg binary. */
+  ffmpeg?: string;
+  /** Replace an existing output file. */
+  overwrite?: boolean;
+  /** Also write the report JSON here (and plan.resolved.json beside it). */
+  report?: string;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+const DEFAULT_BATCH_SECONDS = 20;
+
+function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number } {
+  if (!o.input) throw new RenderError('an input video is required');
+  if (!o.output) throw new RenderError('an output file is required (-o FILE)');
+  const input = resolve(o.input);
+  const output = resolve(o.output);
+  if (input === output) throw new RenderError(`the output ${o.output} is the input; choose another file name`);
+  if (existsSync(output) && !o.overwrite) throw new RenderError(`${o.output} already exists; pass -y (overwrite: true) to replace it`);
+  if (!existsSync(dirname(output))) throw new RenderError(`the output folder ${dirname(o.output)} does not exist`);
+  const workers = o.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
+  const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;
+  if (!Number.isFinite(batchSeconds) || batchSeconds < 0.5 || batchSeconds > 3600) {
+    throw new RenderError(`batchSeconds must be between 0.5 and 3600, got ${o.batchSeconds}`);
+  }
+  return { workers, batchSeconds };
+}
+
+async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: { ffmpeg: string; ffprobe: string }, warnings: string[]): Promise<Plan> {
+  if (o.plan !== undefined) return typeof o.plan === 'string' ? readPlanFile(o.plan) : o.plan;
+  if (o.planner) {
+    return planFor(info.file, info, paths, {
+      planner: o.planner,
+      ollamaHost: o.ollamaHost,
+      ollamaModel: o.ollamaModel,
+      fallback: o.fallback,
+      subject: o.subject,
+      onWarning: (w) => warnings.push(w),
+    });
+  }
+  return singleEffectPlan(o.effect ?? 'blur-background', { subject: o.subject });
+}
+
+/** Plan as written to plan.resolved.json: loadable again with --plan to repeat the run. */
+function repeatablePlan(plan: Plan, resolved: ResolvedPlan, info: ProbeInfo): Plan {
+  const seconds = (f: number): number => Math.round(((f * info.fpsDen) / info.fpsNum) * 1e6) / 1e6;
+  return {
+    version: 1,
+    subject: resolved.subject,
+    output: resolved.output,
+    segments: resolved.segments.map((s) => ({ start: seconds(s.startFrame), end: seconds(s.endFrame), effects: s.effects })),
+  };
+}
+
+export async function render(options: RenderOptions): Promise<Report> {
+  const started = performance.now();
+  const { workers, batchSeconds } = checkOptions(options);
+  const emit = options.onProgress ?? (() => undefined);
+  const stages = { probe: 0, plan: 0, analyse: 0, render: 0, finish: 0, total: 0 };
+  const output = resolve(options.output);
+
+  // Probe.
+  let t = performance.now();
+  const paths = ffmpegPaths(options.ffmpeg);
+  const info = await probe(options.input, paths);
+  stages.probe = performance.now() - t;
+
+  // Plan.
+  t = performance.now();
+  const planWarnings: string[] = [];
+  const plan = await choosePlan(options, info, paths, planWarnings);
+  if (options.subject !== undefined && options.plan === undefined) plan.subject.prompt = options.subject;
+  const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
+  stages.plan = performance.now() - t;
+
+  // Analyse: every model loaded once, here, in the main thread.
+  t = performance.now();
+  const analysis: AnalysisResult = await analyseVideo(info, {
+    paths,
+    keyframeInterval: resolved.subject.keyframeInterval,
+    prompt: resolved.subject.prompt,
+    models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset },
+    cacheDir: options.cacheDir,
+    onProgress: (e) => emit({ stage: 'analyse', done: e.done, total: e.total, rate: 0 }),
+  });
+  stages.analyse = performance.now() - t;
+  const atlasBuffer = analysis.atlas.buffer;
+  if (!(atlasBuffer instanceof SharedArrayBuffer) || analysis.atlas.byteOffset !== 0 || analysis.atlas.byteLength !== atlasBuffer.byteLength) {
+    throw new RenderError('internal: the analysis did not return its atlas as a whole SharedArrayBuffer');
+  }
+
+  // Output size: reframed to output.aspect, and always even (libx264 needs even yuv420p sizes).
+  const source: Size = { width: info.width, height: info.height };
+  let outSize = reframeSize(source, resolved.output.aspect);
+  let crops: Float32Array | undefined;
+  if (outSize) {
+    crops = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, outSize);
+  } else if (info.width % 2 === 1 || info.height % 2 === 1) {
+    // Odd input size: drop the last column/row (an exact copy of the rest).
+    outSize = { width: info.width & ~1, height: info.height & ~1 };
+    crops = new Float32Array(info.frames * 4);
+    for (let f = 0; f < info.frames; f++) crops.set([0, 0, outSize.width, outSize.height], f * 4);
+  }
+
+  // Batches and the pool.
+  t = performance.now();
+  const batches = planBatches(resolved.segments, {
+    totalFrames: info.frames,
+    fps: info.fps,
+    batchSeconds,
+    workers,
+    alignFrames: Math.max(1, Math.round(resolved.subject.keyframeInterval * info.fps)),
+  });
+  const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
+  try {
+    const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
+      batch: b.index,
+      input: info.file,
+      ffmpeg: paths.ffmpeg,
+      ffprobe: paths.ffprobe,
+      width: info.width,
+      height: info.height,
+      fpsNum: info.fpsNum,
+      fpsDen: info.fpsDen,
+      startFrame: b.startFrame,
+      endFrame: b.endFrame,
+      runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
+      encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset },
+      reframe: outSize && crops ? { width: outSize.width, height: outSize.height, crops: Array.from(crops.subarray(b.startFrame * 4, b.endFrame * 4)) } : undefined,
+      outFile: join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`),
+    }));
+    const perBatch = new Map<number, number>();
+    const tracker = new ProgressTracker('render', info.frames, emit);
+    const pool = await runPool(jobs, {
+      workers,
+      atlas: atlasBuffer,
+      onProgress: (batch, frames) => {
+        perBatch.set(batch, frames);
+        let done = 0;
+        for (const n of perBatch.values()) done += n;
+        tracker.update(done);
+      },
+    });
+    stages.render = performance.now() - t;
+    const rendered = pool.results.reduce((n, r) => n + r.frames, 0);
+    if (rendered !== info.frames) throw new RenderError(`rendered ${rendered} frames but ${options.input} has ${info.frames}`);
+
+    // Finish: concat without re-encoding, audio copied, verified, then renamed into place.
+    t = performance.now();
+    emit({ stage: 'finish', done: 0, total: 1, rate: 0 });
+    const temp = await joinBatches({
+      paths,
+      batchFiles: batches.map((b) => join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`)),
+      input: info.file,
+      hasAudio: info.audio.length > 0,
+      output,
+      workDir,
+    });
+    let outInfo: ProbeInfo;
+    try {
+      outInfo = await probe(temp, paths);
+      if (outInfo.frames !== info.frames) {
+        throw new RenderError(`the joined output has ${outInfo.frames} frames, the input ${info.frames}; nothing was written to ${options.output}`);
+      }
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    await commitOutput(temp, output);
+    stages.finish = performance.now() - t;
+    emit({ stage: 'finish', done: 1, total: 1, rate: 0 });
+    stages.total = performance.now() - started;
+
+    const mainAddress = nativeMemoryAddress(analysis.atlas);
+    const copiedWorkers = pool.atlasAddresses.filter((a) => a !== mainAddress).length;
+    const ffmpegInfo = describeBinary('ffmpeg', options.ffmpeg);
+    const native = locateNative();
+    const report: Report = {
+      maskflow: packageVersion(),
+      input: { file: info.file, width: info.width, height: info.height, fps: info.fps, frames: info.frames, duration: info.duration, audio: info.audio.length > 0 },
+      output: { file: output, width: outInfo.width, height: outInfo.height, frames: outInfo.frames, fps: outInfo.fps },
+      frames: info.frames,
+      workers: Math.min(workers, jobs.length),
+      batches: batches.map((b) => {
+        const r = pool.results.find((x) => x.batch === b.index)!;
+        return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, worker: r.worker, ms: r.ms };
+      }),
+      stages,
+      fps: info.frames / (stages.total / 1000),
+      renderFps: info.frames / (stages.render / 1000),
+      models: { loads: analysis.loads },
+      analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length },
+      masks: {
+        bytesShared: analysis.atlas.byteLength,
+        bytesCopied: copiedWorkers * analysis.atlas.byteLength + (pool.atlasSharedEverywhere ? 0 : analysis.atlas.byteLength),
+        maskWidth: analysis.maskWidth,
+        maskHeight: analysis.maskHeight,
+      },
+      peakRssBytes: peakRssBytes(),
+      ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: paths.ffprobe, source: ffmpegInfo.source },
+      native: { path: native.path, source: native.source },
+      plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },
+    };
+    if (options.report) {
+      const reportFile = resolve(options.report);
+      await mkdir(dirname(reportFile), { recursive: true });
+      const planFile = join(dirname(reportFile), 'plan.resolved.json');
+      await writeFile(planFile, `${JSON.stringify(repeatablePlan(plan, resolved, info), null, 2)}\n`);
+      report.plan.resolvedFile = planFile;
+      await writeFile(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+    }
+    return report;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

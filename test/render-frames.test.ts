@@ -1,0 +1,96 @@
+// End-to-end renders with real ffmpeg, real workers and the real addon:
+// exact frame counts across batch edges, audio kept, no clobbering, the
+// atlas shared (not copied) with workers.
+import t from 'tap';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from '../src/render/render.js';
+import { parsePlan } from '../src/plan/parse.js';
+import { ffmpeg, grayFrames, inspect } from './helpers/media.js';
+
+// Every frame's luma is 16 + (N * 7) mod 219 (inside the video range): a
+// dropped or doubled frame shows as a jump in the sequence. grayscale-background only touches chroma, so the luma
+// survives the render.
+function countingClip(file: string, rate: string, frames: number, audio: boolean): void {
+  const args = ['-f', 'lavfi', '-i', `color=c=black:s=96x64:r=${rate},format=yuv420p,geq=lum='16+mod(N*7\\,219)':cb=128:cr=128`];
+  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000');
+  args.push('-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p');
+  if (audio) args.push('-c:a', 'aac', '-shortest');
+  args.push(file);
+  ffmpeg(args);
+}
+
+function frameIndices(file: string): number[] {
+  return grayFrames(file, 8, 8).map((f) => {
+    let sum = 0;
+    for (const v of f) sum += v;
+    return Math.round(sum / f.length);
+  });
+}
+
+const grayPlan = (segments: [number, number][]) =>
+  parsePlan({ version: 1, segments: segments.map(([start, end]) => ({ start, end, effects: [{ type: 'grayscale-background' }] })) });
+
+for (const [rate, frames] of [
+  ['25', 107],
+  ['30000/1001', 101],
+] as const) {
+  t.test(`no frame is dropped or doubled at batch edges (${rate} fps, ${frames} frames, audio)`, async (t) => {
+    const dir = t.testdir({});
+    const input = join(dir, 'count.mp4');
+    countingClip(input, rate, frames, true);
+    const output = join(dir, 'out.mp4');
+    // Segments cross the ~1 s batch size; the tail after the last segment is a gap.
+    const report = await render({ input, output, plan: grayPlan([[0, 0.7], [0.7, 2.3], [2.6, 3.1]]), workers: 2, batchSeconds: 1, cacheDir: false });
+    t.ok(report.batches.length >= 3, `rendered in ${report.batches.length} batches`);
+    const facts = inspect(output);
+    t.equal(facts.frames, frames, 'output frame count equals the input frame count');
+    t.equal(facts.rate, rate === '25' ? '25/1' : '30000/1001', 'same frame rate');
+    t.equal(facts.audioStreams, 1, 'audio kept');
+    t.ok(Math.abs(facts.audioDuration - inspect(input).audioDuration) < 0.05, 'audio duration unchanged');
+    const got = frameIndices(output);
+    const want = frameIndices(input);
+    t.equal(want.length, frames);
+    const wrong = got.map((v, i) => (Math.abs(v - want[i]) > 3 ? i : -1)).filter((i) => i >= 0);
+    t.same(wrong, [], 'every output frame is the input frame with the same index');
+    t.same(
+      report.batches.map((b) => b.range),
+      [...report.batches].sort((a, b) => a.range[0] - b.range[0]).map((b) => b.range),
+    );
+  });
+}
+
+t.test('the atlas is shared with every worker, not copied', async (t) => {
+  const dir = t.testdir({});
+  const input = join(dir, 'count.mp4');
+  countingClip(input, '25', 60, false);
+  const report = await render({ input, output: join(dir, 'out.mp4'), plan: grayPlan([[0, 2.4]]), workers: 2, batchSeconds: 1, cacheDir: false });
+  t.equal(report.workers, 2);
+  t.ok(report.masks.bytesShared > 0, `atlas of ${report.masks.bytesShared} bytes shared`);
+  t.equal(report.masks.bytesCopied, 0, 'workers read the main thread memory itself');
+  t.equal(inspect(join(dir, 'out.mp4')).audioStreams, 0, 'no audio in, no audio out');
+});
+
+t.test('an existing output is never replaced without overwrite, and nothing half-written is left', async (t) => {
+  const dir = t.testdir({ 'out.mp4': 'precious' });
+  const input = join(dir, 'count.mp4');
+  countingClip(input, '25', 30, false);
+  const output = join(dir, 'out.mp4');
+  await t.rejects(render({ input, output, plan: grayPlan([[0, 1]]), cacheDir: false }), /already exists.*-y/);
+  t.equal(readFileSync(output, 'utf8'), 'precious');
+  // A plan that fails validation after work started leaves no temp files.
+  await t.rejects(render({ input, output: join(dir, 'new.mp4'), plan: grayPlan([[0, 30]]), cacheDir: false }), /segments\[0\]/);
+  t.same(readdirSync(dir).sort(), ['count.mp4', 'out.mp4']);
+  const report = await render({ input, output, plan: grayPlan([[0, 1]]), overwrite: true, cacheDir: false, workers: 1 });
+  t.equal(report.frames, 30);
+  t.ok(statSync(output).size > 100, 'replaced with a video');
+  t.same(readdirSync(dir).sort(), ['count.mp4', 'out.mp4'], 'no batch or temp files left');
+});
+
+t.test('an unreadable input is a clear error naming the file', async (t) => {
+  const dir = t.testdir({ 'notes.mp4': 'not a video' });
+  await t.rejects(render({ input: join(dir, 'notes.mp4'), output: join(dir, 'o.mp4'), cacheDir: false }), /notes\.mp4: not a readable media file/);
+  await t.rejects(render({ input: join(dir, 'missing.mp4'), output: join(dir, 'o.mp4'), cacheDir: false }), /missing\.mp4: no such file/);
+  t.notOk(existsSync(join(dir, 'o.mp4')));
+  writeFileSync(join(dir, 'x'), '');
+});
