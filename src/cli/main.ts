@@ -2,12 +2,13 @@
 // its own file; this table is what `maskflow --help` lists.
 import { packageVersion } from '../version.js';
 import { UsageError, type CliIO, type Command } from './command.js';
+import { analyseCommand } from './analyse.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
 
-export const commands: Command[] = [renderCommand, planCommand, demoCommand, doctorCommand];
+export const commands: Command[] = [renderCommand, planCommand, analyseCommand, demoCommand, doctorCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

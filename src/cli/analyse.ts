@@ -1,0 +1,122 @@
+// `maskflow analyse`: what the subject finder sees, as a table, JSON and/or a
+// preview video.
+import { existsSync } from 'node:fs';
+import { writeFile, rename } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ffmpegPaths } from '../media/ffmpeg.js';
+import { probe } from '../media/probe.js';
+import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { renderPreview } from '../vision/preview.js';
+import { UsageError, type Command } from './command.js';
+
+const PRESETS = ['u2net', 'isnet', 'modnet'] as const;
+
+function table(result: AnalysisResult): string {
+  const rows = result.keyframes.map((k) => {
+    const box = `[${k.box.map((v) => String(Math.round(v))).join(', ')}]`;
+    return `${String(k.frame).padStart(7)}  ${k.time.toFixed(2).padStart(8)}  ${box.padEnd(24)}  ${k.score.toFixed(3)}  ${k.source}`;
+  });
+  return [`  frame    time s  box [x, y, w, h]          score  finder`, ...rows].join('\n');
+}
+
+export const analyseCommand: Command = {
+  name: 'analyse',
+  summary: 'find the subject in a video and show it (table, JSON, preview video)',
+  usage: `maskflow analyse <input> [options]
+
+Finds the subject at keyframes and prints, per keyframe: frame index, time,
+box [x, y, w, h] in input pixels, score (0..1) and the finder used.
+
+Options:
+  --json FILE               write the result as JSON
+  --preview FILE.mp4        render the video with the mask and box drawn on it
+  --subject TEXT            what to look for (used by the ranker)
+  --detector FILE           YOLO ONNX detector
+  --ranker DIR              CLIP ONNX folder (vision + text models, tokenizer.json)
+  --segmenter FILE          salient-object / matting ONNX model
+  --segmenter-preset NAME   normalisation of the segmenter: ${PRESETS.join(', ')}
+  --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
+  --no-cache                always recompute, write no cache entry
+  --keyframe-interval S     seconds between keyframes (default 0.5)
+  --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary
+  -y                        overwrite existing --json / --preview files
+With no model the model-free finder is used (saliency + motion).`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'string' },
+        preview: { type: 'string' },
+        subject: { type: 'string' },
+        detector: { type: 'string' },
+        ranker: { type: 'string' },
+        segmenter: { type: 'string' },
+        'segmenter-preset': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'keyframe-interval': { type: 'string' },
+        ffmpeg: { type: 'string' },
+        y: { type: 'boolean', short: 'y' },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
+    let interval: number | undefined;
+    if (values['keyframe-interval'] !== undefined) {
+      interval = Number(values['keyframe-interval']);
+      if (!(Number.isFinite(interval) && interval > 0 && interval <= 60)) throw new UsageError(`--keyframe-interval must be seconds in (0, 60], got "${values['keyframe-interval']}"`);
+    }
+    const preset = values['segmenter-preset'];
+    if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--segmenter-preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
+    if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
+    const outputs = [values.json, values.preview].filter((f): f is string => !!f).map((f) => resolve(f));
+    if (outputs.length === 2 && outputs[0] === outputs[1]) throw new UsageError('--json and --preview name the same file');
+    if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
+    for (const out of outputs) {
+      if (existsSync(out) && !values.y) throw new UsageError(`${out} exists; pass -y to overwrite it`);
+    }
+    const paths = ffmpegPaths(values.ffmpeg);
+    const info = await probe(positionals[0], paths);
+    const result = await analyseVideo(info, {
+      paths,
+      keyframeInterval: interval,
+      prompt: values.subject,
+      models: { detector: values.detector, ranker: values.ranker, segmenter: values.segmenter, segmenterPreset: preset as (typeof PRESETS)[number] | undefined },
+      cacheDir: values['no-cache'] ? false : values['cache-dir'],
+    });
+    if (result.cacheNote) io.stderr.write(`maskflow analyse: ${result.cacheNote}\n`);
+    io.stdout.write(
+      `${info.file}: ${info.width}x${info.height}, ${info.frames} frames at ${info.fps.toFixed(3)} fps\n` +
+        `finder: ${result.finder}; ${result.keyframes.length} keyframes; masks ${result.maskWidth}x${result.maskHeight}; ` +
+        `${result.cached ? 'from cache' : `analysed in ${(result.ms / 1000).toFixed(2)} s`}` +
+        `${Object.keys(result.loads).length ? `; model loads ${JSON.stringify(result.loads)}` : ''}\n${table(result)}\n`,
+    );
+    if (values.json) {
+      const file = resolve(values.json);
+      const json = {
+        input: info.file,
+        width: info.width,
+        height: info.height,
+        frames: info.frames,
+        fps: info.fps,
+        finder: result.finder,
+        cached: result.cached,
+        loads: result.loads,
+        maskWidth: result.maskWidth,
+        maskHeight: result.maskHeight,
+        keyframes: result.keyframes,
+      };
+      const tmp = `${file}.partial-${process.pid}`;
+      await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`);
+      await rename(tmp, file);
+      io.stdout.write(`wrote ${file}\n`);
+    }
+    if (values.preview) {
+      const file = resolve(values.preview);
+      const frames = await renderPreview(info, result.atlas, file, { paths });
+      io.stdout.write(`wrote ${file} (${frames} frames)\n`);
+    }
+    return 0;
+  },
+};

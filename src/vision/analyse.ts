@@ -1,0 +1,273 @@
+// Subject analysis of one input: keyframes decoded once, models (if any)
+// loaded once here in the calling thread, a box and soft mask per keyframe,
+// smoothed over time, packed into the mask atlas (SharedArrayBuffer) and
+// cached on disk.
+import type { FfmpegPaths } from '../media/ffmpeg.js';
+import type { ProbeInfo } from '../media/probe-types.js';
+import { DEFAULT_KEYFRAME_INTERVAL, displaySize, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
+import type { ModelPaths, SubjectFinding } from './models/index.js';
+import { writeAtlas } from './atlas.js';
+import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
+import { resizeArea, resizeBilinear } from './image-ops.js';
+import { ModelFreeFinder } from './model-free-finder.js';
+import { smoothBoxes, smoothMasks, type Box } from './temporal-smoothing.js';
+
+/** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
+export const ANALYSIS_VERSION = 1;
+export const DEFAULT_MASK_LONG_SIDE = 320;
+
+export interface AnalyseOptions {
+  paths: FfmpegPaths;
+  keyframeInterval?: number;
+  prompt?: string;
+  models?: ModelPaths;
+  /** Cache folder; undefined = the default user cache folder; false = no cache. */
+  cacheDir?: string | false;
+  /** Long side of the atlas masks, 256..640 (default 320; never above the input's long side). */
+  maskLongSide?: number;
+  onProgress?: (e: { stage: 'analyse'; done: number; total: number }) => void;
+}
+
+export interface KeyframeResult {
+  frame: number;
+  time: number;
+  /** x, y, w, h in input pixels (decoded, display-oriented frames). */
+  box: [number, number, number, number];
+  score: number;
+  /** 'model-free', the model names joined by '+' (e.g. 'detector+ranker'), or 'interpolated'. */
+  source: string;
+}
+
+export interface AnalysisResult {
+  /** View over a whole SharedArrayBuffer holding exactly the atlas bytes (docs/atlas.md). */
+  atlas: Uint8Array;
+  keyframes: KeyframeResult[];
+  finder: string;
+  cached: boolean;
+  /** Sessions created per model in this run (empty on a cache hit or with no models). */
+  loads: Record<string, number>;
+  maskWidth: number;
+  maskHeight: number;
+  ms: number;
+  /** Why a cache entry was not used (corrupt, stale...), when one was found and rejected. */
+  cacheNote?: string;
+  cacheFile?: string;
+}
+
+interface CachedMeta {
+  keyframes: KeyframeResult[];
+  finder: string;
+  maskWidth: number;
+  maskHeight: number;
+}
+
+export class AnalyseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnalyseError';
+  }
+}
+
+function hasModels(models?: ModelPaths): models is ModelPaths {
+  return !!(models && (models.detector || models.ranker || models.segmenter));
+}
+
+export function maskSize(width: number, height: number, longSide: number): { width: number; height: number } {
+  const scale = Math.min(1, longSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide: number } {
+  const interval = options.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
+  if (!(typeof interval === 'number' && Number.isFinite(interval) && interval > 0 && interval <= 60)) {
+    throw new AnalyseError(`keyframe interval must be a number of seconds in (0, 60], got ${interval}`);
+  }
+  const maskLongSide = options.maskLongSide ?? DEFAULT_MASK_LONG_SIDE;
+  if (!(Number.isInteger(maskLongSide) && maskLongSide >= 256 && maskLongSide <= 640)) {
+    throw new AnalyseError(`mask long side must be an integer in 256..640, got ${maskLongSide}`);
+  }
+  return { interval, maskLongSide };
+}
+
+async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number): Promise<CacheKeyParts> {
+  const models: Record<string, string> = {};
+  const m = options.models;
+  if (m?.detector) models.detector = await hashModelPath(m.detector, 'detector model');
+  if (m?.ranker) models.ranker = await hashModelPath(m.ranker, 'ranker model folder');
+  if (m?.segmenter) {
+    models.segmenter = await hashModelPath(m.segmenter, 'segmenter model');
+    models.segmenterPreset = m.segmenterPreset ?? 'default';
+  }
+  return {
+    input: await hashFile(probe.file, 'input'),
+    models,
+    // The model-free finder ignores the prompt, so it does not split the cache.
+    prompt: hasModels(m) ? (options.prompt ?? '') : null,
+    params: { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation },
+  };
+}
+
+/** Feathered box-shaped mask (0..1) for models that give a box but no mask. */
+function boxMask(box: Box, w: number, h: number): Float32Array {
+  const m = new Float32Array(w * h);
+  const [bx, by, bw, bh] = [box[0] * w, box[1] * h, box[2] * w, box[3] * h];
+  const feather = Math.max(1, 0.08 * Math.min(bw, bh));
+  for (let y = 0; y < h; y++) {
+    const dy = Math.min(y + 0.5 - by, by + bh - (y + 0.5));
+    for (let x = 0; x < w; x++) {
+      const dx = Math.min(x + 0.5 - bx, bx + bw - (x + 0.5));
+      m[y * w + x] = Math.max(0, Math.min(1, Math.min(dx, dy) / feather));
+    }
+  }
+  return m;
+}
+
+interface PerKeyframe {
+  frame: number;
+  box?: Box; // normalised
+  score: number;
+  mask?: Float32Array; // mask size, 0..1
+}
+
+export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
+  const started = performance.now();
+  const { interval, maskLongSide } = checkOptions(options);
+  const source = displaySize(probe);
+  const mask = maskSize(source.width, source.height, maskLongSide);
+  const indices = keyframeIndices(probe.frames, probe.fps, interval);
+
+  let cacheDir: string | undefined;
+  let key: string | undefined;
+  let parts: CacheKeyParts | undefined;
+  let cacheNote: string | undefined;
+  if (options.cacheDir !== false) {
+    cacheDir = options.cacheDir ?? defaultCacheDir();
+    parts = await keyParts(probe, options, interval, maskLongSide);
+    key = cacheKey(parts);
+    const found = await readCache<CachedMeta>(cacheDir, key);
+    if (found.status === 'hit') {
+      const meta = found.entry.meta;
+      options.onProgress?.({ stage: 'analyse', done: indices.length, total: indices.length });
+      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key) };
+    }
+    if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
+  }
+
+  const finder = new ModelFreeFinder();
+  const perKeyframe: PerKeyframe[] = [];
+  let finderName = 'model-free';
+  let loads: Record<string, number> = {};
+  if (hasModels(options.models)) {
+    const models = await import('./models/index.js');
+    const loaded = await models.loadSubjectModels(options.models, options.prompt ?? '');
+    try {
+      finderName = loaded.names.join('+');
+      await forEachKeyframe(probe, { paths: options.paths, interval }, async (kf) => {
+        finder.add(kf);
+        const found: SubjectFinding | undefined = await models.findSubject(loaded, { data: kf.data, width: kf.width, height: kf.height });
+        const entry: PerKeyframe = { frame: kf.frame, score: 0 };
+        if (found) {
+          const [x, y, w, h] = found.box;
+          entry.box = [x / kf.width, y / kf.height, w / kf.width, h / kf.height].map((v) => Math.min(1, Math.max(0, v))) as Box;
+          entry.score = Math.min(1, Math.max(0, found.score));
+          if (found.mask) {
+            if (found.mask.length !== kf.width * kf.height) throw new AnalyseError(`${probe.file}: frame ${kf.frame}: the model returned a mask of ${found.mask.length} bytes for a ${kf.width}x${kf.height} keyframe`);
+            const small = resizeArea(found.mask, kf.width, kf.height, mask.width, mask.height, 1);
+            entry.mask = Float32Array.from(small, (v) => v / 255);
+          }
+        }
+        perKeyframe.push(entry);
+        options.onProgress?.({ stage: 'analyse', done: perKeyframe.length, total: indices.length });
+      });
+      loads = { ...loaded.loads };
+    } finally {
+      await models.releaseSubjectModels(loaded);
+    }
+  } else {
+    let done = 0;
+    await forEachKeyframe(probe, { paths: options.paths, interval }, (kf) => {
+      finder.add(kf);
+      perKeyframe.push({ frame: kf.frame, score: 0 });
+      // Decoding is most of the wall time; the finder pass after it is short.
+      options.onProgress?.({ stage: 'analyse', done: ++done, total: indices.length });
+    });
+  }
+
+  const anyFound = perKeyframe.some((k) => k.box);
+  const sources: string[] = [];
+  if (!anyFound) {
+    // No model given, or the models found nothing anywhere: the model-free finder decides.
+    if (finderName !== 'model-free') finderName = `model-free (${finderName} found nothing)`;
+    const r = finder.finish();
+    r.frames.forEach((f, i) => {
+      perKeyframe[i].box = f.box;
+      perKeyframe[i].score = f.score;
+      perKeyframe[i].mask = resizeBilinear(f.mask, r.width, r.height, mask.width, mask.height);
+      sources.push('model-free');
+    });
+  } else {
+    fillGaps(perKeyframe);
+    perKeyframe.forEach((k) => sources.push(k.score > 0 ? finderName : 'interpolated'));
+  }
+
+  const boxes = smoothBoxes(perKeyframe.map((k) => k.box as Box));
+  const masks = smoothMasks(
+    perKeyframe.map((k, i) => k.mask ?? boxMask(boxes[i], mask.width, mask.height)),
+    boxes.map(([x, y, w, h]) => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]),
+    mask.width,
+    mask.height,
+  );
+  const maskBytes = new Uint8Array(perKeyframe.length * mask.width * mask.height);
+  masks.forEach((m, i) => {
+    const base = i * m.length;
+    for (let p = 0; p < m.length; p++) maskBytes[base + p] = Math.round(Math.min(1, Math.max(0, m[p])) * 255);
+  });
+  const clampBox = (b: Box): Box => {
+    const x = Math.min(1, Math.max(0, b[0]));
+    const y = Math.min(1, Math.max(0, b[1]));
+    return [x, y, Math.min(1 - x, Math.max(0, b[2])), Math.min(1 - y, Math.max(0, b[3]))];
+  };
+  const normBoxes = boxes.map(clampBox);
+  const atlas = writeAtlas({
+    maskWidth: mask.width,
+    maskHeight: mask.height,
+    sourceWidth: source.width,
+    sourceHeight: source.height,
+    frames: perKeyframe.map((k) => k.frame),
+    boxes: normBoxes.flat(),
+    scores: perKeyframe.map((k) => k.score),
+    masks: maskBytes,
+  });
+  const keyframes: KeyframeResult[] = perKeyframe.map((k, i) => {
+    const [x, y, w, h] = normBoxes[i];
+    const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;
+    return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
+  });
+  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote };
+  if (cacheDir && key && parts) {
+    const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };
+    result.cacheFile = await writeCache(cacheDir, key, parts, { meta, atlas });
+  }
+  result.ms = performance.now() - started;
+  return result;
+}
+
+/** Keyframes where the models found nothing take the box of found neighbours (linear in between). */
+function fillGaps(k: PerKeyframe[]): void {
+  const found = k.map((e, i) => (e.box ? i : -1)).filter((i) => i >= 0);
+  for (let i = 0; i < k.length; i++) {
+    if (k[i].box) continue;
+    const before = [...found].reverse().find((j) => j < i);
+    const after = found.find((j) => j > i);
+    if (before === undefined || after === undefined) {
+      k[i].box = [...(k[(before ?? after) as number].box as Box)];
+    } else {
+      const t = (i - before) / (after - before);
+      const a = k[before].box as Box;
+      const b = k[after].box as Box;
+      k[i].box = a.map((v, j) => v + (b[j] - v) * t) as Box;
+    }
+    k[i].score = 0;
+    k[i].mask = undefined;
+  }
+}

@@ -1,0 +1,187 @@
+// Mask atlas writer, validating reader and reference sampler (layout:
+// docs/atlas.md, constants: atlas-layout.ts). The writer puts the bytes in a
+// SharedArrayBuffer so render workers read them without a copy.
+import { ATLAS_HEADER_BYTES, ATLAS_MAGIC, ATLAS_MAX_MASK_SIDE, ATLAS_VERSION, atlasOffsets } from './atlas-layout.js';
+
+export class AtlasError extends Error {
+  constructor(message: string) {
+    super(`mask atlas: ${message}`);
+    this.name = 'AtlasError';
+  }
+}
+
+export interface AtlasContents {
+  maskWidth: number;
+  maskHeight: number;
+  /** Size of the frames the boxes refer to (decoded, display-oriented input frames). */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Input frame index per keyframe, strictly increasing. */
+  frames: ArrayLike<number>;
+  /** x, y, w, h per keyframe, normalised to 0..1 of the source frame. */
+  boxes: ArrayLike<number>;
+  /** Confidence per keyframe, 0..1. */
+  scores: ArrayLike<number>;
+  /** K masks of maskWidth × maskHeight bytes, concatenated. */
+  masks: Uint8Array;
+}
+
+export interface AtlasView extends AtlasContents {
+  version: number;
+  keyframes: number;
+  frames: Uint32Array;
+  boxes: Float32Array;
+  scores: Float32Array;
+  /** The whole atlas (the bytes that were read). */
+  bytes: Uint8Array;
+}
+
+function check(cond: boolean, message: string): asserts cond {
+  if (!cond) throw new AtlasError(message);
+}
+
+function checkContents(c: AtlasContents, k: number): void {
+  check(Number.isInteger(c.maskWidth) && c.maskWidth >= 1 && c.maskWidth <= ATLAS_MAX_MASK_SIDE, `mask width ${c.maskWidth} is not an integer in 1..${ATLAS_MAX_MASK_SIDE}`);
+  check(Number.isInteger(c.maskHeight) && c.maskHeight >= 1 && c.maskHeight <= ATLAS_MAX_MASK_SIDE, `mask height ${c.maskHeight} is not an integer in 1..${ATLAS_MAX_MASK_SIDE}`);
+  check(Number.isInteger(c.sourceWidth) && c.sourceWidth >= 1, `source width ${c.sourceWidth} is not a positive integer`);
+  check(Number.isInteger(c.sourceHeight) && c.sourceHeight >= 1, `source height ${c.sourceHeight} is not a positive integer`);
+  check(k >= 1, 'needs at least one keyframe');
+  for (let i = 0; i < k; i++) {
+    const f = c.frames[i];
+    check(Number.isInteger(f) && f >= 0 && f <= 0xffffffff, `keyframe ${i}: frame index ${f} is not a non-negative 32-bit integer`);
+    if (i > 0) check(f > c.frames[i - 1], `keyframe ${i}: frame index ${f} does not increase (previous ${c.frames[i - 1]})`);
+    for (let j = 0; j < 4; j++) {
+      const v = c.boxes[i * 4 + j];
+      check(Number.isFinite(v) && v >= -1e-6 && v <= 1 + 1e-6, `keyframe ${i} (frame ${f}): box value ${v} is not a normalised 0..1 number`);
+    }
+    const s = c.scores[i];
+    check(Number.isFinite(s) && s >= 0 && s <= 1, `keyframe ${i} (frame ${f}): score ${s} is not in 0..1`);
+  }
+}
+
+/** Writes the atlas into a new SharedArrayBuffer; returns a view over exactly the atlas bytes. */
+export function writeAtlas(c: AtlasContents): Uint8Array {
+  const k = c.frames.length;
+  check(c.boxes.length === 4 * k, `${c.boxes.length} box values for ${k} keyframes (expected ${4 * k})`);
+  check(c.scores.length === k, `${c.scores.length} scores for ${k} keyframes`);
+  checkContents(c, k);
+  const off = atlasOffsets({ maskWidth: c.maskWidth, maskHeight: c.maskHeight, keyframes: k });
+  check(c.masks.length === k * c.maskWidth * c.maskHeight, `${c.masks.length} mask bytes for ${k} masks of ${c.maskWidth}x${c.maskHeight}`);
+  const bytes = new Uint8Array(new SharedArrayBuffer(off.total));
+  const dv = new DataView(bytes.buffer);
+  const header = [ATLAS_MAGIC, ATLAS_VERSION, c.maskWidth, c.maskHeight, k, c.sourceWidth, c.sourceHeight, 0];
+  header.forEach((v, i) => dv.setUint32(i * 4, v, true));
+  for (let i = 0; i < k; i++) {
+    dv.setUint32(off.frames + 4 * i, c.frames[i], true);
+    for (let j = 0; j < 4; j++) dv.setFloat32(off.boxes + 16 * i + 4 * j, Math.min(1, Math.max(0, c.boxes[4 * i + j])), true);
+    dv.setFloat32(off.scores + 4 * i, c.scores[i], true);
+  }
+  bytes.set(c.masks, off.masks);
+  return bytes;
+}
+
+/** Validates and exposes an atlas. Arrays are views over `bytes` when aligned (always true for writeAtlas output). */
+export function readAtlas(bytes: Uint8Array): AtlasView {
+  check(bytes instanceof Uint8Array, 'expected a Uint8Array');
+  check(bytes.byteLength >= ATLAS_HEADER_BYTES, `${bytes.byteLength} bytes is shorter than the ${ATLAS_HEADER_BYTES}-byte header`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number): number => dv.getUint32(o, true);
+  const magic = u32(0);
+  check(magic === ATLAS_MAGIC, `bad magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${ATLAS_MAGIC.toString(16)} "MFAT"): not a mask atlas`);
+  const version = u32(4);
+  check(version === ATLAS_VERSION, `version ${version} is not supported (this maskflow reads version ${ATLAS_VERSION})`);
+  const maskWidth = u32(8);
+  const maskHeight = u32(12);
+  const k = u32(16);
+  const sourceWidth = u32(20);
+  const sourceHeight = u32(24);
+  const flags = u32(28);
+  check(flags === 0, `flags ${flags} are not 0 (reserved in version ${ATLAS_VERSION})`);
+  check(maskWidth >= 1 && maskWidth <= ATLAS_MAX_MASK_SIDE && maskHeight >= 1 && maskHeight <= ATLAS_MAX_MASK_SIDE, `mask size ${maskWidth}x${maskHeight} is outside 1..${ATLAS_MAX_MASK_SIDE}`);
+  check(k >= 1, 'keyframe count is 0');
+  check(k <= bytes.byteLength / 24, `keyframe count ${k} cannot fit in ${bytes.byteLength} bytes`);
+  const off = atlasOffsets({ maskWidth, maskHeight, keyframes: k });
+  check(bytes.byteLength === off.total, `${bytes.byteLength} bytes, but ${k} keyframes of ${maskWidth}x${maskHeight} masks need exactly ${off.total}`);
+  const aligned = bytes.byteOffset % 4 === 0;
+  const view32 = <T extends Uint32Array | Float32Array>(Ctor: new (b: ArrayBufferLike, o: number, n: number) => T, o: number, n: number): T =>
+    aligned ? new Ctor(bytes.buffer, bytes.byteOffset + o, n) : new Ctor(bytes.slice(o, o + 4 * n).buffer, 0, n);
+  const frames = view32(Uint32Array, off.frames, k);
+  const boxes = view32(Float32Array, off.boxes, 4 * k);
+  const scores = view32(Float32Array, off.scores, k);
+  const masks = bytes.subarray(off.masks, off.total);
+  const contents = { maskWidth, maskHeight, sourceWidth, sourceHeight, frames, boxes, scores, masks };
+  checkContents(contents, k);
+  return { ...contents, version, keyframes: k, bytes };
+}
+
+/** The two keyframes around `frame` and the blend weight of the second (docs/atlas.md). */
+export function keyframePair(frames: ArrayLike<number>, frame: number): { k0: number; k1: number; t: number } {
+  const k = frames.length;
+  if (frame <= frames[0]) return { k0: 0, k1: 0, t: 0 };
+  if (frame >= frames[k - 1]) return { k0: k - 1, k1: k - 1, t: 0 };
+  let lo = 0;
+  let hi = k - 1; // frames[lo] <= frame < frames[hi]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (frames[mid] <= frame) lo = mid;
+    else hi = mid;
+  }
+  return { k0: lo, k1: hi, t: (frame - frames[lo]) / (frames[hi] - frames[lo]) };
+}
+
+/** Interpolated subject box (normalised x, y, w, h) at `frame`. */
+export function boxAtFrame(atlas: AtlasView, frame: number): [number, number, number, number] {
+  const { k0, k1, t } = keyframePair(atlas.frames, frame);
+  const b = atlas.boxes;
+  const lerp = (j: number): number => b[4 * k0 + j] + (b[4 * k1 + j] - b[4 * k0 + j]) * t;
+  return [lerp(0), lerp(1), lerp(2), lerp(3)];
+}
+
+/**
+ * Reference mask for `frame` at `width` × `height`: bilinear sample of each
+ * keyframe mask at the pixel centre, then a linear blend in time. This is the
+ * plain implementation the native sampler is checked against.
+ */
+export function sampleMask(atlas: AtlasView, frame: number, width: number, height: number, out = new Uint8Array(width * height)): Uint8Array {
+  if (out.length !== width * height) throw new AtlasError(`output has ${out.length} bytes for a ${width}x${height} mask`);
+  const { k0, k1, t } = keyframePair(atlas.frames, frame);
+  const { maskWidth: mw, maskHeight: mh, masks } = atlas;
+  const m0 = k0 * mw * mh;
+  const m1 = k1 * mw * mh;
+  const xs = axisSamples(width, mw);
+  const ys = axisSamples(height, mh);
+  for (let y = 0; y < height; y++) {
+    const r0 = ys.i0[y] * mw;
+    const r1 = ys.i1[y] * mw;
+    const fy = ys.f[y];
+    for (let x = 0; x < width; x++) {
+      const a = xs.i0[x];
+      const b = xs.i1[x];
+      const fx = xs.f[x];
+      const bil = (base: number): number => {
+        const top = masks[base + r0 + a] + (masks[base + r0 + b] - masks[base + r0 + a]) * fx;
+        const bot = masks[base + r1 + a] + (masks[base + r1 + b] - masks[base + r1 + a]) * fx;
+        return top + (bot - top) * fy;
+      };
+      const v0 = bil(m0);
+      const v = t === 0 ? v0 : v0 + (bil(m1) - v0) * t;
+      out[y * width + x] = Math.round(v);
+    }
+  }
+  return out;
+}
+
+/** Pixel-centre mapping from `n` output pixels to `m` mask pixels, clamped at the edges. */
+function axisSamples(n: number, m: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const f = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.min(m - 1, Math.max(0, ((i + 0.5) * m) / n - 0.5));
+    const lo = Math.floor(u);
+    i0[i] = lo;
+    i1[i] = Math.min(m - 1, lo + 1);
+    f[i] = u - lo;
+  }
+  return { i0, i1, f };
+}
