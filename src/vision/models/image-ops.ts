@@ -1,0 +1,192 @@
+// Plain-TypeScript image operations the model pre-processing needs (no native deps):
+// crops and resamplers over packed RGB24 or single-channel float planes.
+
+export interface RgbImage {
+  /** rgb24, row-major, width*height*3 bytes */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export function checkRgbImage(image: RgbImage, what = 'image'): void {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`${what}: width and height must be positive integers (got ${width}x${height})`);
+  }
+  if (!(data instanceof Uint8Array) || data.length !== width * height * 3) {
+    throw new RangeError(`${what}: data must be a Uint8Array of width*height*3 = ${width * height * 3} bytes (got ${data?.length ?? typeof data})`);
+  }
+}
+
+/** Integer crop [x0, x0+w) × [y0, y0+h), clamped by the caller. */
+export function cropRgb(image: RgbImage, x0: number, y0: number, w: number, h: number): RgbImage {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const src = ((y0 + y) * image.width + x0) * 3;
+    out.set(image.data.subarray(src, src + w * 3), y * w * 3);
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Integer pixel rectangle covering a float box, clamped to the image, at least 1×1. */
+export function boxToPixelRect(box: readonly [number, number, number, number], width: number, height: number): { x: number; y: number; w: number; h: number } {
+  const x0 = Math.min(width - 1, Math.max(0, Math.floor(box[0])));
+  const y0 = Math.min(height - 1, Math.max(0, Math.floor(box[1])));
+  const x1 = Math.max(x0 + 1, Math.min(width, Math.ceil(box[0] + box[2])));
+  const y1 = Math.max(y0 + 1, Math.min(height, Math.ceil(box[1] + box[3])));
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/**
+ * Bilinear resize with half-pixel centres and no antialiasing: the sampling OpenCV's
+ * INTER_LINEAR uses (Ultralytics letterbox). Returns float RGB, interleaved, 0..255.
+ */
+export function resizeBilinearRgb(image: RgbImage, outW: number, outH: number): Float32Array {
+  const { data, width, height } = image;
+  const out = new Float32Array(outW * outH * 3);
+  const sx = width / outW;
+  const sy = height / outH;
+  const xs0 = new Int32Array(outW);
+  const xs1 = new Int32Array(outW);
+  const fx = new Float32Array(outW);
+  for (let x = 0; x < outW; x++) {
+    const s = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+    xs0[x] = Math.floor(s);
+    xs1[x] = Math.min(width - 1, xs0[x] + 1);
+    fx[x] = s - xs0[x];
+  }
+  for (let y = 0; y < outH; y++) {
+    const s = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const y0 = Math.floor(s);
+    const y1 = Math.min(height - 1, y0 + 1);
+    const fy = s - y0;
+    const r0 = y0 * width * 3;
+    const r1 = y1 * width * 3;
+    for (let x = 0; x < outW; x++) {
+      const a = xs0[x] * 3;
+      const b = xs1[x] * 3;
+      const o = (y * outW + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const top = data[r0 + a + c] + (data[r0 + b + c] - data[r0 + a + c]) * fx[x];
+        const bottom = data[r1 + a + c] + (data[r1 + b + c] - data[r1 + a + c]) * fx[x];
+        out[o + c] = top + (bottom - top) * fy;
+      }
+    }
+  }
+  return out;
+}
+
+/** Bilinear resize of one float plane (half-pixel centres), e.g. a mask back to crop size. */
+export function resizeBilinearPlane(src: ArrayLike<number>, width: number, height: number, outW: number, outH: number): Float32Array {
+  const out = new Float32Array(outW * outH);
+  const sx = width / outW;
+  const sy = height / outH;
+  for (let y = 0; y < outH; y++) {
+    const fyRaw = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const y0 = Math.floor(fyRaw);
+    const y1 = Math.min(height - 1, y0 + 1);
+    const fy = fyRaw - y0;
+    for (let x = 0; x < outW; x++) {
+      const fxRaw = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fxRaw);
+      const x1 = Math.min(width - 1, x0 + 1);
+      const fx = fxRaw - x0;
+      const top = src[y0 * width + x0] + (src[y0 * width + x1] - src[y0 * width + x0]) * fx;
+      const bottom = src[y1 * width + x0] + (src[y1 * width + x1] - src[y1 * width + x0]) * fx;
+      out[y * outW + x] = top + (bottom - top) * fy;
+    }
+  }
+  return out;
+}
+
+// Keys' cubic with a = -0.5, the kernel PIL's BICUBIC filter uses.
+function cubic(x: number): number {
+  const a = -0.5;
+  const t = Math.abs(x);
+  if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+  if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+  return 0;
+}
+
+interface Taps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  stride: number;
+}
+
+// PIL-style separable resampling: when shrinking, the kernel is stretched by the scale
+// (antialiasing), so a 640→224 resize averages like Pillow's Image.resize(BICUBIC).
+function cubicTaps(inSize: number, outSize: number): Taps {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = 2 * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * stride);
+  for (let i = 0; i < outSize; i++) {
+    const centre = (i + 0.5) * scale;
+    const lo = Math.max(0, Math.floor(centre - support + 0.5));
+    const hi = Math.min(inSize, Math.floor(centre + support + 0.5));
+    let total = 0;
+    for (let j = lo; j < hi; j++) {
+      const w = cubic((j - centre + 0.5) / filterScale);
+      weights[i * stride + (j - lo)] = w;
+      total += w;
+    }
+    for (let j = lo; j < hi; j++) weights[i * stride + (j - lo)] /= total || 1;
+    start[i] = lo;
+    count[i] = hi - lo;
+  }
+  return { start, count, weights, stride };
+}
+
+/** Bicubic (PIL-style, antialiased when shrinking) resize; returns float RGB interleaved, 0..255. */
+export function resizeBicubicRgb(image: RgbImage, outW: number, outH: number): Float32Array {
+  const { data, width, height } = image;
+  const tx = cubicTaps(width, outW);
+  const ty = cubicTaps(height, outH);
+  const mid = new Float32Array(outW * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < outW; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      const base = x * tx.stride;
+      for (let k = 0; k < tx.count[x]; k++) {
+        const w = tx.weights[base + k];
+        const p = (y * width + tx.start[x] + k) * 3;
+        r += data[p] * w;
+        g += data[p + 1] * w;
+        b += data[p + 2] * w;
+      }
+      const o = (y * outW + x) * 3;
+      mid[o] = r;
+      mid[o + 1] = g;
+      mid[o + 2] = b;
+    }
+  }
+  const out = new Float32Array(outW * outH * 3);
+  for (let y = 0; y < outH; y++) {
+    const base = y * ty.stride;
+    for (let x = 0; x < outW; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < ty.count[y]; k++) {
+        const w = ty.weights[base + k];
+        const p = ((ty.start[y] + k) * outW + x) * 3;
+        r += mid[p] * w;
+        g += mid[p + 1] * w;
+        b += mid[p + 2] * w;
+      }
+      const o = (y * outW + x) * 3;
+      // Pillow clamps to the 8-bit range after the (overshooting) cubic.
+      out[o] = Math.min(255, Math.max(0, r));
+      out[o + 1] = Math.min(255, Math.max(0, g));
+      out[o + 2] = Math.min(255, Math.max(0, b));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+// Creating onnxruntime sessions (counted, process-wide) and checking their input/output
+// signatures against what the pre/post-processing expects, with errors naming the file.
+import ort from 'onnxruntime-node';
+import { existsSync, statSync } from 'node:fs';
+import { ModelFileError } from './errors.js';
+import { readOnnxHeader, type OnnxHeader } from './onnx-file.js';
+
+export type Session = ort.InferenceSession;
+export type ValueMeta = ort.InferenceSession.ValueMetadata;
+export type TensorMeta = ort.InferenceSession.TensorValueMetadata;
+
+const loadCounts: Record<string, number> = {};
+
+/** Process-wide number of sessions created, per model kind (e.g. detector, ranker.vision). */
+export function modelLoadCounts(): Record<string, number> {
+  return { ...loadCounts };
+}
+
+export function checkModelFile(file: string, role: string): void {
+  if (!existsSync(file)) throw new ModelFileError(file, `${role} model file does not exist`);
+  if (!statSync(file).isFile()) throw new ModelFileError(file, `${role} model path is not a file`);
+}
+
+/** How sessions are created for one loadSubjectModels call: threads, and a per-call tally. */
+export interface LoadContext {
+  threads?: number;
+  tally?: Record<string, number>;
+}
+
+/** Creates a session after checking the file is an ONNX ModelProto (pass `header` if already read). */
+export async function createSession(kind: string, file: string, context: LoadContext = {}, header?: OnnxHeader): Promise<Session> {
+  const { threads, tally } = context;
+  checkModelFile(file, kind);
+  if (!header) readOnnxHeader(file);
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer (got ${threads})`);
+    options.intraOpNumThreads = threads;
+  }
+  let session: Session;
+  try {
+    session = await ort.InferenceSession.create(file, options);
+  } catch (err) {
+    throw new ModelFileError(file, `onnxruntime could not load the ${kind} model: ${(err as Error).message.split('\n')[0]}`);
+  }
+  loadCounts[kind] = (loadCounts[kind] ?? 0) + 1;
+  if (tally) tally[kind] = (tally[kind] ?? 0) + 1;
+  return session;
+}
+
+export function describeValue(meta: ValueMeta): string {
+  if (!meta.isTensor) return `${meta.name} (not a tensor)`;
+  return `${meta.name} ${meta.type} [${meta.shape.join(',')}]`;
+}
+
+export function describeSignature(session: Session): string {
+  return `inputs ${session.inputMetadata.map(describeValue).join('; ')} → outputs ${session.outputMetadata.map(describeValue).join('; ')}`;
+}
+
+export interface Expectation {
+  /** Accepted names (first is the one quoted in errors); undefined = any name. */
+  names?: readonly string[];
+  types: readonly ort.Tensor.Type[];
+  rank: number;
+  /** Fixed dims where they must match when the model declares them as numbers (undefined = any). */
+  dims?: readonly (number | undefined)[];
+  /** Human description of the expected layout, e.g. "[1,3,640,640]". */
+  layout: string;
+}
+
+function describeExpectation(e: Expectation): string {
+  const name = e.names ? `"${e.names.join('" or "')}" ` : '';
+  return `${name}${e.types.join('/')} rank ${e.rank} ${e.layout}`;
+}
+
+function matches(meta: ValueMeta, e: Expectation): string | undefined {
+  if (!meta.isTensor) return 'is not a tensor';
+  if (!e.types.includes(meta.type)) return `has type ${meta.type}`;
+  if (meta.shape.length !== e.rank) return `has rank ${meta.shape.length} [${meta.shape.join(',')}]`;
+  for (let i = 0; i < (e.dims?.length ?? 0); i++) {
+    const want = e.dims?.[i];
+    const got = meta.shape[i];
+    if (want !== undefined && typeof got === 'number' && got > 0 && got !== want) return `has dim ${i} = ${got}`;
+  }
+  return undefined;
+}
+
+/** Finds the input/output meeting `e`; throws naming file, role, expectation and what was found. */
+export function requireValue(session: Session, file: string, side: 'input' | 'output', role: string, e: Expectation): TensorMeta {
+  const list = side === 'input' ? session.inputMetadata : session.outputMetadata;
+  const candidates = e.names ? list.filter((m) => e.names?.includes(m.name)) : list.slice(0, 1);
+  const found = list.map(describeValue).join('; ') || 'none';
+  if (candidates.length === 0) {
+    throw new ModelFileError(file, `${role}: expected ${side} ${describeExpectation(e)}; found ${side}s: ${found}`);
+  }
+  const meta = candidates[0];
+  const problem = matches(meta, e);
+  if (problem) throw new ModelFileError(file, `${role}: expected ${side} ${describeExpectation(e)}, but ${meta.name} ${problem}`);
+  return meta as TensorMeta;
+}
+
+/** Dimension as a number when the model fixes it, else undefined (named/dynamic dims are strings). */
+export function fixedDim(meta: TensorMeta, index: number): number | undefined {
+  const d = meta.shape[index];
+  return typeof d === 'number' && d > 0 ? d : undefined;
+}
+
+export async function releaseQuietly(sessions: Iterable<Session | undefined>): Promise<void> {
+  for (const s of sessions) {
+    if (!s) continue;
+    try {
+      await s.release();
+    } catch {
+      // Releasing is best effort during error cleanup; the original error matters more.
+    }
+  }
+}
