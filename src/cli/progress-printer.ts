@@ -9,9 +9,13 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
   let last = 0;
   let lastStage = '';
   let drawn = false;
+  let lastKey = '';
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   return {
     onProgress(e) {
+      const key = `${e.stage}:${e.done}`;
+      if (key === lastKey) return; // the same state twice (a final update) prints once
+      lastKey = key;
       const now = Date.now();
       const stageChanged = e.stage !== lastStage;
       const finished = e.done >= e.total;

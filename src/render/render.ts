@@ -133,13 +133,17 @@ export async function render(options: RenderOptions): Promise<Report> {
 
   // Analyse: every model loaded once, here, in the main thread.
   t = performance.now();
+  let analyseTracker: ProgressTracker | undefined;
   const analysis: AnalysisResult = await analyseVideo(info, {
     paths,
     keyframeInterval: resolved.subject.keyframeInterval,
     prompt: resolved.subject.prompt,
     models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset },
     cacheDir: options.cacheDir,
-    onProgress: (e) => emit({ stage: 'analyse', done: e.done, total: e.total, rate: 0 }),
+    onProgress: (e) => {
+      analyseTracker ??= new ProgressTracker('analyse', e.total, emit);
+      analyseTracker.update(e.done);
+    },
   });
   stages.analyse = performance.now() - t;
   const atlasBuffer = analysis.atlas.buffer;
@@ -205,7 +209,7 @@ export async function render(options: RenderOptions): Promise<Report> {
 
     // Finish: concat without re-encoding, audio copied, verified, then renamed into place.
     t = performance.now();
-    emit({ stage: 'finish', done: 0, total: 1, rate: 0 });
+    emit({ stage: 'finish', done: 0, total: batches.length, rate: 0 });
     const temp = await joinBatches({
       paths,
       batchFiles: batches.map((b) => join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`)),
@@ -226,7 +230,7 @@ export async function render(options: RenderOptions): Promise<Report> {
     }
     await commitOutput(temp, output);
     stages.finish = performance.now() - t;
-    emit({ stage: 'finish', done: 1, total: 1, rate: 0 });
+    emit({ stage: 'finish', done: batches.length, total: batches.length, rate: 0 });
     stages.total = performance.now() - started;
 
     const mainAddress = nativeMemoryAddress(analysis.atlas);
