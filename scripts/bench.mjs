@@ -1,0 +1,85 @@
+// Benchmark dispatcher: `node scripts/bench.mjs --suite <name|all> [--quick] [--json FILE]`.
+// Suites live in bench/<name>.mjs and export `async function run({ quick })`
+// returning `{ suite, results: [...], ... }`; they import the library from dist/,
+// so this builds the TypeScript first (a no-op when dist/ is up to date).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = join(root, 'bench');
+
+function parseArgs(argv) {
+  const opts = { suite: 'all', quick: false, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--suite') opts.suite = argv[++i];
+    else if (a.startsWith('--suite=')) opts.suite = a.slice(8);
+    else if (a === '--json') opts.json = argv[++i];
+    else if (a.startsWith('--json=')) opts.json = a.slice(7);
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else throw new Error(`unknown argument ${a} (try --help)`);
+  }
+  if (!opts.suite) throw new Error('--suite needs a name');
+  if (opts.json === undefined && argv.includes('--json')) throw new Error('--json needs a file name');
+  return opts;
+}
+
+const available = () =>
+  readdirSync(benchDir)
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+
+function formatCell(v) {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 1 : 3);
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Prints a suite's results as an aligned table (columns are the union of the rows' keys). */
+export function printTable(result) {
+  const rows = result.results ?? [];
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cells = [cols, ...rows.map((r) => cols.map((c) => formatCell(r[c])))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  process.stdout.write(`\n## ${result.suite}\n${line(cols)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const suites = available();
+  if (opts.help) {
+    process.stdout.write(`usage: node scripts/bench.mjs --suite <${[...suites, 'all'].join('|')}> [--quick] [--json FILE]\n`);
+    return;
+  }
+  const chosen = opts.suite === 'all' ? suites : [opts.suite];
+  for (const s of chosen) {
+    if (!suites.includes(s)) throw new Error(`no bench suite "${s}" (have: ${suites.join(', ')})`);
+  }
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-ts.mjs')], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('TypeScript build failed; the bench imports from dist/');
+  const results = [];
+  for (const s of chosen) {
+    process.stderr.write(`bench: running suite ${s}${opts.quick ? ' (quick)' : ''}…\n`);
+    const mod = await import(pathToFileURL(join(benchDir, `${s}.mjs`)).href);
+    if (typeof mod.run !== 'function') throw new Error(`bench/${s}.mjs does not export run()`);
+    const result = await mod.run({ quick: opts.quick });
+    printTable(result);
+    results.push(result);
+  }
+  if (opts.json) {
+    const payload = results.length === 1 && opts.suite !== 'all' ? results[0] : { suites: results };
+    writeFileSync(opts.json, `${JSON.stringify(payload, null, 2)}\n`);
+    process.stderr.write(`bench: wrote ${opts.json}\n`);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
