@@ -189,3 +189,13 @@ t.test('the committed schema/plan.schema.json matches the zod definition', async
   t.match(text, '"maximum":200');
   t.match(text, '"additionalProperties":false');
 });
+
+t.test('an effect that uses the subject mask after zoom is refused, naming both', async (t) => {
+  const plan = {
+    version: 1,
+    segments: [{ start: 0, effects: [{ type: 'zoom' }, { type: 'vignette' }, { type: 'dim-background' }] }],
+  };
+  t.throws(() => parsePlan(plan), { message: /segments\[0\]\.effects\[2\]: "dim-background" comes after "zoom" \(effects\[0\]\)/ });
+  // vignette after zoom is fine, and mask effects before zoom are fine.
+  t.doesNotThrow(() => parsePlan({ version: 1, segments: [{ start: 0, effects: [{ type: 'blur-background' }, { type: 'zoom' }, { type: 'vignette' }] }] }));
+});

@@ -7,6 +7,11 @@ import { hint } from './did-you-mean.js';
 import { describeIssue, PlanError, show, type PlanIssue } from './errors.js';
 import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
 
+/** Effects that read the subject mask (everything but vignette and zoom). */
+const MASK_EFFECTS: ReadonlySet<string> = new Set(
+  EFFECT_NAMES.filter((name) => 'feather' in EFFECTS[name].params),
+);
+
 function segmentLabel(i: number, s: PlanSegment): string {
   return `segments[${i}] (${s.start}–${s.end === undefined ? 'end' : s.end} s)`;
 }
@@ -21,6 +26,19 @@ function checkPlan(plan: Plan): PlanIssue[] {
         message: `end ${s.end} is ${s.end === s.start ? 'equal to' : 'before'} start ${s.start}; expected end > start (a segment is [start, end) in seconds)`,
       });
     }
+  });
+  plan.segments.forEach((s, i) => {
+    // The subject mask describes the un-zoomed frame, so mask effects cannot follow a zoom.
+    const zoomAt = s.effects.findIndex((e) => e.type === 'zoom');
+    if (zoomAt < 0) return;
+    s.effects.forEach((e, j) => {
+      if (j > zoomAt && MASK_EFFECTS.has(e.type)) {
+        issues.push({
+          path: `segments[${i}].effects[${j}]`,
+          message: `${show(e.type)} comes after "zoom" (effects[${zoomAt}]); effects that use the subject mask must come before zoom — move "zoom" to the end of the list`,
+        });
+      }
+    });
   });
   if (issues.length) return issues;
   // Sorted by start: each segment must end where or before the next one starts.
