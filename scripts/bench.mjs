@@ -1,9 +1,17 @@
-// Benchmark dispatcher: `node scripts/bench.mjs --suite <name|all> [--quick] [--json FILE]`.
+// Benchmark dispatcher:
+//   node scripts/bench.mjs --suite <name|all> [--quick] [--json FILE]
+//                          [--compare BASELINE.json [--report-only]] [--write-baseline FILE]
+// Every figure a suite reports is a ratio to a reference measured in the same
+// run, so results compare across machines. --compare checks each ratio against
+// the baseline with the tolerance the suite states for that metric (`better`:
+// lower|higher, `tolerance`: allowed relative change) and exits 1 on a
+// regression unless --report-only (CI: its machines are noisy).
 // Suites live in bench/<name>.mjs and export `async function run({ quick })`
 // returning `{ suite, results: [...], ... }`; they import the library from dist/,
 // so this builds the TypeScript first (a no-op when dist/ is up to date).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -11,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
 
 function parseArgs(argv) {
-  const opts = { suite: 'all', quick: false, json: undefined };
+  const opts = { suite: 'all', quick: false, json: undefined, compare: undefined, reportOnly: false, writeBaseline: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -19,6 +27,9 @@ function parseArgs(argv) {
     else if (a.startsWith('--suite=')) opts.suite = a.slice(8);
     else if (a === '--json') opts.json = argv[++i];
     else if (a.startsWith('--json=')) opts.json = a.slice(7);
+    else if (a === '--compare') opts.compare = argv[++i];
+    else if (a === '--report-only') opts.reportOnly = true;
+    else if (a === '--write-baseline') opts.writeBaseline = argv[++i];
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a} (try --help)`);
   }
@@ -29,7 +40,7 @@ function parseArgs(argv) {
 
 const available = () =>
   readdirSync(benchDir)
-    .filter((f) => f.endsWith('.mjs'))
+    .filter((f) => f.endsWith('.mjs') && !f.startsWith('lib'))
     .map((f) => f.slice(0, -4))
     .sort();
 
@@ -50,11 +61,56 @@ export function printTable(result) {
   for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
 }
 
+/** The machine a run came from, stored with results and baselines. */
+function machine() {
+  const c = cpus();
+  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(), platform: `${platform()}-${arch()}`, node: process.version, date: new Date().toISOString() };
+}
+
+/** Compares ratios with a baseline; returns the number of regressions. */
+export function compare(baseline, results) {
+  const base = new Map();
+  for (const suite of baseline.suites ?? [baseline]) {
+    for (const r of suite.results ?? []) base.set(`${suite.suite} | ${r.name}`, r);
+  }
+  const rows = [];
+  let regressions = 0;
+  for (const suite of results) {
+    for (const r of suite.results ?? []) {
+      if (typeof r.ratio !== 'number') continue;
+      const key = `${suite.suite} | ${r.name}`;
+      const b = base.get(key);
+      if (!b || typeof b.ratio !== 'number') {
+        rows.push({ metric: key, baseline: '', now: r.ratio, change: '', tolerance: '', status: 'new' });
+        continue;
+      }
+      const tolerance = r.tolerance ?? b.tolerance ?? 0.2;
+      const better = r.better ?? b.better ?? 'lower';
+      const change = b.ratio === 0 ? (r.ratio === 0 ? 0 : Infinity) : (r.ratio - b.ratio) / Math.abs(b.ratio);
+      const worse = better === 'lower' ? r.ratio > b.ratio * (1 + tolerance) + 1e-12 : r.ratio < b.ratio * (1 - tolerance) - 1e-12;
+      if (worse) regressions++;
+      rows.push({
+        metric: key,
+        baseline: b.ratio,
+        now: r.ratio,
+        change: Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%` : 'inf',
+        tolerance: `${(tolerance * 100).toFixed(0)}% (${better} is better)`,
+        status: worse ? 'REGRESSION' : 'ok',
+      });
+    }
+  }
+  printTable({ suite: 'compare with baseline', results: rows });
+  return regressions;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const suites = available();
   if (opts.help) {
-    process.stdout.write(`usage: node scripts/bench.mjs --suite <${[...suites, 'all'].join('|')}> [--quick] [--json FILE]\n`);
+    process.stdout.write(
+      `usage: node scripts/bench.mjs --suite <${[...suites, 'all'].join('|')}> [--quick] [--json FILE]\n` +
+        '                              [--compare BASELINE.json [--report-only]] [--write-baseline FILE]\n',
+    );
     return;
   }
   const chosen = opts.suite === 'all' ? suites : [opts.suite];
@@ -72,10 +128,23 @@ async function main() {
     printTable(result);
     results.push(result);
   }
+  const payload = results.length === 1 && opts.suite !== 'all' ? { ...results[0], machine: machine(), quick: opts.quick } : { machine: machine(), quick: opts.quick, suites: results };
   if (opts.json) {
-    const payload = results.length === 1 && opts.suite !== 'all' ? results[0] : { suites: results };
     writeFileSync(opts.json, `${JSON.stringify(payload, null, 2)}\n`);
     process.stderr.write(`bench: wrote ${opts.json}\n`);
+  }
+  if (opts.writeBaseline) {
+    writeFileSync(opts.writeBaseline, `${JSON.stringify({ machine: machine(), quick: opts.quick, suites: results }, null, 2)}\n`);
+    process.stderr.write(`bench: wrote baseline ${opts.writeBaseline}\n`);
+  }
+  if (opts.compare) {
+    const regressions = compare(JSON.parse(readFileSync(opts.compare, 'utf8')), results);
+    if (regressions > 0) {
+      process.stderr.write(`bench: ${regressions} metric(s) regressed past their tolerance${opts.reportOnly ? ' (report only)' : ''}\n`);
+      if (!opts.reportOnly) process.exitCode = 1;
+    } else {
+      process.stderr.write('bench: no regression past tolerance\n');
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // MASKFLOW_FFPROBE, then the binaries shipped by @ffmpeg-installer/ffmpeg and
 // @ffprobe-installer/ffprobe.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -54,7 +54,24 @@ export function resolveBinary(name: 'ffmpeg' | 'ffprobe', dir?: string, env: Nod
   if (dir) return { path: checkExecutable(name, pathFromOption(name, dir)), source: 'option' };
   const envPath = env[name === 'ffmpeg' ? 'MASKFLOW_FFMPEG' : 'MASKFLOW_FFPROBE'];
   if (envPath) return { path: checkExecutable(name, envPath), source: 'env' };
-  return { path: checkExecutable(name, fromInstaller(name)), source: 'installer' };
+  return { path: checkExecutable(name, ensureExecutable(fromInstaller(name))), source: 'installer' };
+}
+
+/**
+ * @ffprobe-installer sets its binary's exec bit in a postinstall script, which
+ * `npm install --ignore-scripts` (and npm 11 by default) skips: set it here.
+ */
+function ensureExecutable(path: string): string {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    try {
+      chmodSync(path, statSync(path).mode | 0o100);
+    } catch {
+      // A read-only install: checkExecutable explains what to do.
+    }
+  }
+  return path;
 }
 
 function pathFromOption(name: 'ffmpeg' | 'ffprobe', option: string): string {

@@ -1,0 +1,187 @@
+// What a user gets from the npm tarball: real `npm pack` of this repo (with a
+// prebuild for this machine added, as `npm run prebuild` does before a release),
+// installed with `npm install --ignore-scripts` into an empty project outside
+// the repo, then the installed `maskflow` binary run for real: doctor and a
+// short render, with the addon coming from the shipped prebuild.
+import t from 'tap';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ffmpegPaths } from '../src/media/ffmpeg.js';
+import { probe } from '../src/media/probe.js';
+import { platformTriple } from '../src/native/platform.js';
+import type { DoctorReport } from '../src/cli/doctor.js';
+
+const repo = resolve(import.meta.dirname, '..');
+const triple = platformTriple();
+const repoTools = ffmpegPaths(); // the repo's own ffmpeg/ffprobe, to check the installed package's output independently
+
+/** The environment for child runs: none of the parent npm's npm_* settings (they point at the repo). */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(k) && k !== 'INIT_CWD' && !k.startsWith('MASKFLOW_')) env[k] = v;
+  }
+  return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ...extra };
+}
+
+function run(cmd: string, args: string[], cwd: string, extraEnv?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env: cleanEnv(extraEnv), encoding: 'utf8', timeout: 180_000 });
+}
+
+function explain(r: SpawnSyncReturns<string>): string {
+  return `exit ${r.status}\nstdout: ${r.stdout.slice(-4000)}\nstderr: ${r.stderr.slice(-4000)}`;
+}
+
+interface PackInfo {
+  filename: string;
+  files: { path: string }[];
+}
+
+function pack(dir: string, destination: string): PackInfo {
+  const r = run('npm', ['pack', '--json', '--pack-destination', destination], dir);
+  if (r.status !== 0) throw new Error(`npm pack in ${dir} failed: ${explain(r)}`);
+  return (JSON.parse(r.stdout) as PackInfo[])[0];
+}
+
+/** Mean distance of the chroma planes from neutral grey (128) in the first frame of a video. */
+function chromaSpread(file: string, width: number, height: number): number {
+  const r = spawnSync(repoTools.ffmpeg, ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`could not decode ${file}: ${r.stderr.toString()}`);
+  const chroma = r.stdout.subarray(width * height);
+  let sum = 0;
+  for (const v of chroma) sum += Math.abs(v - 128);
+  return sum / chroma.length;
+}
+
+// Outside the repo: module resolution from the installed package must never fall back to the repo's node_modules.
+const work = mkdtempSync(join(tmpdir(), 'maskflow-install-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const app = join(work, 'app');
+const installed = join(app, 'node_modules', 'maskflow');
+const maskflowBin = join(app, 'node_modules', '.bin', 'maskflow');
+
+let repoPack: PackInfo | undefined;
+let releasePack: PackInfo | undefined;
+
+t.test('the packed tarball carries the built package and no build trees or tests', async (t) => {
+  // Build first (TypeScript, then the prebuild): written to a temp folder, not the repo's prebuilds/,
+  // because a prebuild there would shadow build/Release for everyone working in this checkout.
+  const prebuilds = join(work, 'prebuilds');
+  const pb = run(process.execPath, [join(repo, 'scripts', 'prebuild.mjs'), '--out', prebuilds, '--no-build'], repo);
+  t.equal(pb.status, 0, explain(pb));
+
+  repoPack = pack(repo, work);
+  const paths = repoPack.files.map((f) => f.path);
+  for (const required of ['package.json', 'README.md', 'bin/maskflow.js', 'dist/index.js', 'dist/cli/main.js', 'dist/native/loader.js', 'schema/plan.schema.json', 'scripts/install.mjs', 'scripts/build-native.mjs', 'CMakeLists.txt']) {
+    t.ok(paths.includes(required), `carries ${required}`);
+  }
+  const forbidden = paths.filter((p) => /^(build|node_modules|test|src|npm|\.tap|coverage|bench)\//.test(p) || /CMakeFiles|\.o$|\.tgz$/.test(p));
+  t.same(forbidden, [], 'no build tree, dependencies, tests, TypeScript sources or generated packages');
+
+  // The release tarball: the same package with prebuilds/ added, packed again by npm with the same `files` list.
+  const stage = join(work, 'stage');
+  mkdirSync(stage);
+  const untar = run('tar', ['-xzf', join(work, repoPack.filename), '-C', stage], work);
+  t.equal(untar.status, 0, explain(untar));
+  rmSync(join(work, repoPack.filename));
+  cpSync(prebuilds, join(stage, 'package', 'prebuilds'), { recursive: true });
+  releasePack = pack(join(stage, 'package'), work);
+  const releasePaths = releasePack.files.map((f) => f.path);
+  t.ok(releasePaths.includes(`prebuilds/${triple}/maskflow.node`), `carries prebuilds/${triple}/maskflow.node`);
+  t.same(releasePaths.filter((p) => !paths.includes(p)), [`prebuilds/${triple}/maskflow.node`], 'differs only by the prebuild');
+});
+
+t.test('installed with --ignore-scripts, doctor reports the addon from the prebuild', async (t) => {
+  t.ok(releasePack, 'the release tarball was packed');
+  if (!releasePack) return;
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  const r = run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', join(work, releasePack.filename)], app);
+  t.equal(r.status, 0, explain(r));
+  t.notOk(existsSync(join(installed, 'build')), 'nothing was compiled');
+
+  const doctor = run(maskflowBin, ['doctor', '--json'], app);
+  const report = JSON.parse(doctor.stdout) as DoctorReport;
+  t.equal(report.platformTriple, triple);
+  t.same(report.native, {
+    ok: true,
+    path: join(installed, 'prebuilds', triple, 'maskflow.node'),
+    source: 'prebuild',
+    napiVersion: report.native.napiVersion,
+  });
+  t.ok(report.ffmpeg.ok, `ffmpeg: ${report.ffmpeg.error ?? report.ffmpeg.path}`);
+  t.ok(report.ffprobe.ok, `ffprobe: ${report.ffprobe.error ?? report.ffprobe.path}`);
+  t.ok(report.onnxruntime.ok, `onnxruntime: ${report.onnxruntime.error ?? report.onnxruntime.version}`);
+  t.equal(doctor.status, 0, explain(doctor));
+});
+
+t.test('the installed package renders a short clip with the prebuilt addon', async (t) => {
+  t.ok(existsSync(maskflowBin), 'maskflow is installed');
+  if (!existsSync(maskflowBin)) return;
+  // The clip comes from the ffmpeg the installed package depends on.
+  const installedFfmpeg = join(app, 'node_modules', '@ffmpeg-installer', `${process.platform}-${process.arch}`, 'ffmpeg');
+  const clip = join(app, 'clip.mp4');
+  const gen = run(installedFfmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=15', '-t', '1', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', clip], app);
+  t.equal(gen.status, 0, explain(gen));
+
+  const out = join(app, 'out.mp4');
+  const reportFile = join(app, 'report.json');
+  const cacheDir = join(work, 'cache');
+  const r = run(maskflowBin, ['render', clip, '-o', out, '--effect', 'grayscale-background', '--workers', '1', '--quiet', '--cache-dir', cacheDir, '--report', reportFile], app);
+  t.equal(r.status, 0, explain(r));
+  if (r.status !== 0) return;
+
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { native: { source: string; path: string }; frames: number };
+  t.equal(report.native.source, 'prebuild');
+  t.equal(report.native.path, join(installed, 'prebuilds', triple, 'maskflow.node'));
+
+  const info = await probe(out, repoTools);
+  t.same([info.width, info.height, info.frames], [160, 120, 15]);
+  // Grayscale background: most of the colourful test pattern loses its colour.
+  const before = chromaSpread(clip, 160, 120);
+  const after = chromaSpread(out, 160, 120);
+  t.ok(before > 10, `the source clip is colourful (mean chroma distance ${before.toFixed(1)})`);
+  t.ok(after < before * 0.6, `the output is mostly grey (${after.toFixed(1)} vs ${before.toFixed(1)})`);
+});
+
+t.test('the install script uses the prebuild, and builds from source (saying so) only when none loads', async (t) => {
+  const installScript = join(installed, 'scripts', 'install.mjs');
+  t.ok(existsSync(installScript), 'the install script is shipped');
+  if (!existsSync(installScript)) return;
+  const prebuilt = join(installed, 'prebuilds', triple, 'maskflow.node');
+  const withPrebuild = run(process.execPath, [installScript], installed);
+  t.equal(withPrebuild.status, 0, explain(withPrebuild));
+  t.match(withPrebuild.stderr, `using the prebuilt addon ${prebuilt} (prebuild, ${triple})`);
+  t.notOk(existsSync(join(installed, 'build')), 'no build started');
+
+  // As on a platform we ship no prebuild for: take the prebuild away.
+  renameSync(join(installed, 'prebuilds'), join(installed, 'prebuilds-away'));
+  t.teardown(() => {
+    if (existsSync(join(installed, 'prebuilds-away'))) renameSync(join(installed, 'prebuilds-away'), join(installed, 'prebuilds'));
+  });
+
+  // Without a compiler on PATH the attempt fails at once, and says what is needed.
+  const noCompiler = run(process.execPath, [installScript], installed, { PATH: join(work, 'empty-path') });
+  t.not(noCompiler.status, 0, 'a failed source build fails the install');
+  t.match(noCompiler.stderr, `no prebuilt addon for ${triple}`);
+  t.match(noCompiler.stderr, /building it from source/);
+  t.match(noCompiler.stderr, /cmake >= 3\.15 and a C\+\+17 compiler/);
+
+  // With one, the shipped native/src + CMakeLists.txt really build (cmake-js, about 10-20 s on 2 cores).
+  const fromSource = run(process.execPath, [installScript], installed);
+  t.equal(fromSource.status, 0, explain(fromSource));
+  t.match(fromSource.stderr, /building it from source/);
+  const doctor = run(maskflowBin, ['doctor', '--json'], app);
+  const native = (JSON.parse(doctor.stdout) as DoctorReport).native;
+  t.same([native.ok, native.source, native.path], [true, 'local-build', join(installed, 'build', 'Release', 'maskflow.node')]);
+
+  // A second install keeps that build.
+  const again = run(process.execPath, [installScript], installed);
+  t.equal(again.status, 0, explain(again));
+  t.notMatch(again.stderr, /building/);
+  t.match(again.stderr, 'using the addon built here earlier');
+});
