@@ -9,8 +9,7 @@ import { probe } from '../media/probe.js';
 import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
 import { renderPreview } from '../vision/preview.js';
 import { UsageError, type Command } from './command.js';
-
-const PRESETS = ['u2net', 'isnet', 'modnet'] as const;
+import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 
 function table(result: AnalysisResult): string {
   const rows = result.keyframes.map((k) => {
@@ -31,15 +30,8 @@ box [x, y, w, h] in input pixels, score (0..1) and the finder used.
 Options:
   --json FILE               write the result as JSON
   --preview FILE.mp4        render the video with the mask and box drawn on it
-  --subject TEXT            what to look for (used by the ranker)
-  --detector FILE           YOLO ONNX detector
-  --ranker DIR              CLIP ONNX folder (vision + text models, tokenizer.json)
-  --segmenter FILE          salient-object / matting ONNX model
-  --segmenter-preset NAME   normalisation of the segmenter: ${PRESETS.join(', ')}
-  --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
-  --no-cache                always recompute, write no cache entry
+${MODEL_OPTIONS_HELP}
   --keyframe-interval S     seconds between keyframes (default 0.5)
-  --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary
   -y                        overwrite existing --json / --preview files
 With no model the model-free finder is used (saliency + motion).`,
   async run(args, io) {
@@ -49,15 +41,8 @@ With no model the model-free finder is used (saliency + motion).`,
       options: {
         json: { type: 'string' },
         preview: { type: 'string' },
-        subject: { type: 'string' },
-        detector: { type: 'string' },
-        ranker: { type: 'string' },
-        segmenter: { type: 'string' },
-        'segmenter-preset': { type: 'string' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
+        ...MODEL_OPTION_SPECS,
         'keyframe-interval': { type: 'string' },
-        ffmpeg: { type: 'string' },
         y: { type: 'boolean', short: 'y' },
       },
     });
@@ -67,9 +52,7 @@ With no model the model-free finder is used (saliency + motion).`,
       interval = Number(values['keyframe-interval']);
       if (!(Number.isFinite(interval) && interval > 0 && interval <= 60)) throw new UsageError(`--keyframe-interval must be seconds in (0, 60], got "${values['keyframe-interval']}"`);
     }
-    const preset = values['segmenter-preset'];
-    if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--segmenter-preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
-    if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
+    const { models, cacheDir } = modelOptions(values);
     const outputs = [values.json, values.preview].filter((f): f is string => !!f).map((f) => resolve(f));
     if (outputs.length === 2 && outputs[0] === outputs[1]) throw new UsageError('--json and --preview name the same file');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
@@ -82,8 +65,8 @@ With no model the model-free finder is used (saliency + motion).`,
       paths,
       keyframeInterval: interval,
       prompt: values.subject,
-      models: { detector: values.detector, ranker: values.ranker, segmenter: values.segmenter, segmenterPreset: preset as (typeof PRESETS)[number] | undefined },
-      cacheDir: values['no-cache'] ? false : values['cache-dir'],
+      models,
+      cacheDir,
     });
     if (result.cacheNote) io.stderr.write(`maskflow analyse: ${result.cacheNote}\n`);
     io.stdout.write(

@@ -4,6 +4,7 @@ import { EFFECT_NAMES } from '../effects/catalog.js';
 import { render, type RenderOptions } from '../render/render.js';
 import type { Report } from '../report/report.js';
 import { UsageError, type Command } from './command.js';
+import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { progressPrinter } from './progress-printer.js';
 
 export function summarise(report: Report): string {
@@ -31,33 +32,26 @@ export const renderCommand: Command = {
   usage: `maskflow render <input> -o <output> [options]
 
 Plan (pick one; default: --effect blur-background over the whole video):
-  --plan FILE            a plan JSON file (see README, schema/plan.schema.json)
-  --planner auto|ollama  make a plan first (auto: from scene cuts; ollama: ask a local LLM)
-  --effect NAME          one effect over the whole video: ${EFFECT_NAMES.join(', ')}
-  --subject TEXT         what the subject is, e.g. "a person" (used with --ranker)
-  --ollama-host URL      default http://127.0.0.1:11434
-  --ollama-model NAME    model for --planner ollama
-  --fallback auto        if the Ollama plan fails, use the auto plan (with a warning)
+  --plan FILE               a plan JSON file (see README, schema/plan.schema.json)
+  --planner auto|ollama     make a plan first (auto: from scene cuts; ollama: ask a local LLM)
+  --effect NAME             one effect over the whole video: ${EFFECT_NAMES.join(', ')}
+  --ollama-host URL         default http://127.0.0.1:11434
+  --ollama-model NAME       model for --planner ollama
+  --fallback auto           if the Ollama plan fails, use the auto plan (with a warning)
 
-Subject models (all optional; without them a model-free saliency + motion finder is used):
-  --detector FILE        Ultralytics YOLO ONNX export (detect or segment)
-  --ranker DIR           CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json)
-  --segmenter FILE       salient-object / matting ONNX model
-  --segmenter-preset P   u2net | isnet | modnet normalisation (default u2net)
-  --cache-dir DIR        where analysis results are cached (default: ~/.cache/maskflow)
-  --no-cache             do not read or write the analysis cache
+Subject (models are optional; without them a model-free saliency + motion finder is used):
+${MODEL_OPTIONS_HELP}
 
 Performance:
-  --workers N            render worker threads (default: CPU count)
-  --batch-seconds S      target batch length, cut on segment boundaries (default 20)
+  --workers N               render worker threads (default: CPU count)
+  --batch-seconds S         target batch length, cut on segment boundaries (default 20)
 
 Output:
-  -o, --output FILE      output video (written to a temp file, renamed at the end)
-  -y, --yes              overwrite an existing output
-  --report FILE          write the run report JSON (and plan.resolved.json beside it)
-  --ffmpeg PATH          folder with ffmpeg and ffprobe, or the ffmpeg binary
-  --verbose              print the report summary and the tools used
-  --quiet                no progress output`,
+  -o, --output FILE         output video (written to a temp file, renamed at the end)
+  -y, --yes                 overwrite an existing output
+  --report FILE             write the run report JSON (and plan.resolved.json beside it)
+  --verbose                 print the report summary and the tools used
+  --quiet                   no progress output`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -67,20 +61,13 @@ Output:
         plan: { type: 'string' },
         planner: { type: 'string' },
         effect: { type: 'string' },
-        subject: { type: 'string' },
         'ollama-host': { type: 'string' },
         'ollama-model': { type: 'string' },
         fallback: { type: 'string' },
-        detector: { type: 'string' },
-        ranker: { type: 'string' },
-        segmenter: { type: 'string' },
-        'segmenter-preset': { type: 'string' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
+        ...MODEL_OPTION_SPECS,
         workers: { type: 'string' },
         'batch-seconds': { type: 'string' },
         report: { type: 'string' },
-        ffmpeg: { type: 'string' },
         yes: { type: 'boolean', short: 'y' },
         verbose: { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -92,8 +79,7 @@ Output:
     if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
     if (values.planner !== undefined && values.planner !== 'auto' && values.planner !== 'ollama') throw new UsageError(`--planner must be auto or ollama, got "${values.planner}"`);
     if (values.fallback !== undefined && values.fallback !== 'auto') throw new UsageError(`--fallback must be auto, got "${values.fallback}"`);
-    const preset = values['segmenter-preset'];
-    if (preset !== undefined && !['u2net', 'isnet', 'modnet'].includes(preset)) throw new UsageError(`--segmenter-preset must be u2net, isnet or modnet, got "${preset}"`);
+    const { models, cacheDir } = modelOptions(values);
     const workers = number('workers', values.workers);
     const printer = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const options: RenderOptions = {
@@ -106,11 +92,8 @@ Output:
       ollamaHost: values['ollama-host'],
       ollamaModel: values['ollama-model'],
       fallback: values.fallback as 'auto' | undefined,
-      detector: values.detector,
-      ranker: values.ranker,
-      segmenter: values.segmenter,
-      segmenterPreset: preset as RenderOptions['segmenterPreset'],
-      cacheDir: values['no-cache'] ? false : values['cache-dir'],
+      ...models,
+      cacheDir,
       workers,
       batchSeconds: number('batch-seconds', values['batch-seconds']),
       report: values.report,

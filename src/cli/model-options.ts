@@ -1,0 +1,54 @@
+// The subject-model and cache options shared by `render` and `analyse`:
+// one definition for parsing, validation and help text.
+import type { ModelPaths } from '../vision/models/index.js';
+import { UsageError } from './command.js';
+
+export const SEGMENTER_PRESETS = ['u2net', 'isnet', 'modnet'] as const;
+
+export const MODEL_OPTION_SPECS = {
+  subject: { type: 'string' },
+  detector: { type: 'string' },
+  ranker: { type: 'string' },
+  segmenter: { type: 'string' },
+  'segmenter-preset': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  ffmpeg: { type: 'string' },
+} as const;
+
+export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject is, e.g. "a person" (used by the ranker)
+  --detector FILE           Ultralytics YOLO ONNX export (detect or segment)
+  --ranker DIR              CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json)
+  --segmenter FILE          salient-object / matting ONNX model
+  --segmenter-preset NAME   segmenter normalisation: ${SEGMENTER_PRESETS.join(', ')} (default u2net)
+  --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
+  --no-cache                always analyse, write no cache entry
+  --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary`;
+
+export interface ModelOptionValues {
+  subject?: string;
+  detector?: string;
+  ranker?: string;
+  segmenter?: string;
+  'segmenter-preset'?: string;
+  'cache-dir'?: string;
+  'no-cache'?: boolean;
+}
+
+/** Checks the shared options and turns them into model paths and a cache setting. */
+export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined } {
+  const preset = values['segmenter-preset'];
+  if (preset !== undefined && !(SEGMENTER_PRESETS as readonly string[]).includes(preset)) {
+    throw new UsageError(`--segmenter-preset must be one of ${SEGMENTER_PRESETS.join(', ')}, got "${preset}"`);
+  }
+  if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
+  return {
+    models: {
+      detector: values.detector,
+      ranker: values.ranker,
+      segmenter: values.segmenter,
+      segmenterPreset: preset as ModelPaths['segmenterPreset'],
+    },
+    cacheDir: values['no-cache'] ? false : values['cache-dir'],
+  };
+}
