@@ -1,10 +1,11 @@
 import t from 'tap';
 import { EFFECT_NAMES, type EffectSpec } from '../src/effects/catalog.js';
 import { EffectChain, FrameResampler, frameBytes, yuvFromColor } from '../src/native/effects.js';
-import { randomAtlas, writeAtlas } from './helpers/atlas-ref.js';
+import { movingDiscAtlas, randomAtlas, writeAtlas, type AtlasContent } from './helpers/atlas-ref.js';
 import { maxAbsDiff, randomSpec, rawOf } from './helpers/effects-ref-cases.js';
 import { randomBytes, rng } from './helpers/random.js';
-import { applyChainRef, planes, resampleFrame } from './helpers/reference-effects.js';
+import { applyChainRef, planes, resampleFrame, type MaskRule } from './helpers/reference-effects.js';
+import { readAtlas, sampleMask } from '../src/vision/atlas.js';
 
 const SIZES: [number, number][] = [
   [1, 1],
@@ -146,6 +147,135 @@ t.test('identity settings leave frames unchanged; a full-strength grayscale make
   t.same(p.Y, luma, 'luma untouched');
 });
 
+// ---------- motion-compensated mask between keyframes ----------
+
+// Probe: a flat frame (Y 235) under replace-background with black (Y 16) and no
+// feather makes each output luma a monotone function of the mask there.
+const PROBE_Y = 235;
+const probeY = (m: number): number => {
+  const w = m + (m >> 7);
+  return (PROBE_Y * w + 16 * (256 - w) + 128) >> 8;
+};
+const PROBE: EffectSpec[] = [{ type: 'replace-background', color: '#000000', feather: 0 }];
+
+function probeFrame(width: number, height: number): Uint8Array {
+  const frame = new Uint8Array(frameBytes(width, height)).fill(128);
+  frame.fill(PROBE_Y, 0, width * height);
+  return frame;
+}
+
+/** Native probe luma at frame `f`, plus the reference under each mask rule. */
+function probe(content: AtlasContent, f: number, rules: MaskRule[] = []): { native: Uint8Array; ref: Uint8Array[] } {
+  const { sourceWidth: w, sourceHeight: h } = content;
+  const atlas = writeAtlas(content);
+  const frame = probeFrame(w, h);
+  const ref = rules.map((maskRule) => applyChainRef({ width: w, height: h, effects: PROBE.map(rawOf), atlas, maskRule }, frame, f).subarray(0, w * h));
+  new EffectChain({ width: w, height: h, effects: PROBE, atlas }).apply(frame, f);
+  return { native: frame.subarray(0, w * h), ref };
+}
+
+t.test('between keyframes a moving subject is one full-strength disc at the interpolated place, not two ghosts', async (t) => {
+  const side = 160;
+  const at = (y: Uint8Array, u: number, v: number): number => y[Math.floor(v * side) * side + Math.floor(u * side)];
+  const cases = [
+    { name: 'translation', c0: [0.2, 0.5], c1: [0.8, 0.5], r0: 0.1, r1: 0.1 },
+    { name: 'translation and growth', c0: [0.3, 0.3], c1: [0.7, 0.7], r0: 0.08, r1: 0.16 },
+  ] as const;
+  for (const c of cases) {
+    const content = movingDiscAtlas({ side, maskSide: 64, gap: 16, c0: [...c.c0], c1: [...c.c1], r0: c.r0, r1: c.r1 });
+    const { native, ref } = probe(content, 8, ['motion', 'crossfade']); // t = 0.5
+    const mid = [(c.c0[0] + c.c1[0]) / 2, (c.c0[1] + c.c1[1]) / 2];
+    const rMid = (c.r0 + c.r1) / 2;
+    t.ok(at(native, mid[0], mid[1]) >= probeY(240), `${c.name}: interpolated centre is subject (luma ${at(native, mid[0], mid[1])})`);
+    t.ok(at(native, mid[0] + 0.7 * rMid, mid[1]) >= probeY(240), `${c.name}: inside the interpolated radius is subject`);
+    t.ok(at(native, mid[0] + 1.4 * rMid, mid[1]) <= probeY(15), `${c.name}: outside the interpolated radius is background`);
+    for (const [u, v] of [c.c0, c.c1]) {
+      t.ok(at(native, u, v) <= probeY(15), `${c.name}: old/new centre (${u}, ${v}) is background (luma ${at(native, u, v)})`);
+      // The scene is a real test of the rule: a cross-fade leaves a half-strength ghost there.
+      const ghost = at(ref[1], u, v);
+      t.ok(ghost > probeY(100) && ghost < probeY(160), `${c.name}: a cross-fade would leave a ghost at (${u}, ${v}) (luma ${ghost})`);
+    }
+    t.ok(maxAbsDiff(native, ref[0]).worst <= 1, `${c.name}: native matches the reference`);
+  }
+});
+
+t.test('the native mask follows sampleMask (the documented floating-point rule) on a moving disc', async (t) => {
+  const side = 96;
+  const content = movingDiscAtlas({ side, maskSide: 48, gap: 10, c0: [0.25, 0.6], c1: [0.7, 0.35], r0: 0.12, r1: 0.09 });
+  const view = readAtlas(Uint8Array.from(writeAtlas(content)));
+  for (const f of [0, 3, 5, 9, 10]) {
+    const { native } = probe(content, f);
+    const expected = sampleMask(view, f, side, side).map(probeY);
+    // Fixed point vs floats, and a rounding to 8 bits between the two resampling steps.
+    t.ok(maxAbsDiff(native, expected).worst <= 3, `frame ${f}: max luma difference ${maxAbsDiff(native, expected).worst}`);
+  }
+});
+
+t.test('strongly moving boxes: native matches the motion-compensated reference, which differs from a cross-fade', async (t) => {
+  const next = rng(0x30d10);
+  const maskEffects = ['blur-background', 'grayscale-background', 'dim-background', 'replace-background'] as const;
+  for (let trial = 0; trial < 10; trial++) {
+    const [w, h] = [[64, 36], [37, 23], [50, 50], [33, 64]][trial % 4];
+    const content = randomAtlas(next, { width: w, height: h, keyframes: 2 + (trial % 2) });
+    const atlas = writeAtlas(content);
+    // Little feather and a strong effect, so the mask's position shows in the output.
+    const spec = randomSpec(maskEffects[trial % 4], next);
+    const effects = [{ ...spec, feather: Math.floor(next() * 2), ...('amount' in spec ? { amount: 0.5 + next() / 2 } : {}) } as EffectSpec];
+    const raw = effects.map(rawOf);
+    const chain = new EffectChain({ width: w, height: h, effects, atlas });
+    // Between keyframes 0 and 1, away from both ends (there the two rules agree).
+    const [f0, f1] = content.frames;
+    const f = f0 + Math.max(1, Math.floor((f1 - f0) / 2));
+    if (f >= f1) continue; // adjacent keyframes: no frame between them
+    const frame = randomBytes(chain.frameBytes, next);
+    const motion = applyChainRef({ width: w, height: h, effects: raw, atlas }, frame, f);
+    const crossfade = applyChainRef({ width: w, height: h, effects: raw, atlas, maskRule: 'crossfade' }, frame, f);
+    chain.apply(frame, f);
+    t.ok(maxAbsDiff(frame, motion).worst <= 1, `${effects[0].type} ${w}x${h} frame ${f}: matches the reference (${maxAbsDiff(frame, motion).worst})`);
+    t.ok(maxAbsDiff(frame, crossfade).worst > 16, `${effects[0].type} ${w}x${h} frame ${f}: differs from a cross-fade (${maxAbsDiff(frame, crossfade).worst})`);
+  }
+});
+
+t.test('an empty box on either keyframe falls back to a plain cross-fade', async (t) => {
+  const next = rng(0xe3b7);
+  for (const [w, h] of [[48, 30], [31, 17]]) {
+    for (const empty of [[0, 2], [1, 3], [0, 3]]) {
+      const content = randomAtlas(next, { width: w, height: h, keyframes: 2 });
+      content.frames = [2, 12];
+      content.boxes = [[0.1, 0.2, 0.3, 0.3], [0.6, 0.5, 0.2, 0.4]];
+      content.boxes[empty[0]][empty[1]] = 0; // w or h of keyframe 0 or 1
+      const { native, ref } = probe(content, 7, ['crossfade', 'motion']);
+      t.ok(maxAbsDiff(native, ref[0]).worst <= 1, `${w}x${h}, box ${empty[0]} ${empty[1] === 2 ? 'w' : 'h'} = 0: a cross-fade`);
+      t.ok(maxAbsDiff(native, ref[1]).worst <= 1, 'and the reference agrees');
+    }
+    // With both boxes usable the same masks are motion-compensated: the rules differ here.
+    const content = randomAtlas(next, { width: w, height: h, keyframes: 2 });
+    content.frames = [2, 12];
+    content.boxes = [[0.1, 0.2, 0.3, 0.3], [0.6, 0.5, 0.2, 0.4]];
+    const { native, ref } = probe(content, 7, ['crossfade', 'motion']);
+    t.ok(maxAbsDiff(native, ref[1]).worst <= 1 && maxAbsDiff(native, ref[0]).worst > 16, `${w}x${h}, both boxes usable: motion-compensated`);
+  }
+});
+
+t.test('random atlases with some empty boxes match the reference', async (t) => {
+  const next = rng(0xeb0c5);
+  for (let trial = 0; trial < 8; trial++) {
+    const [w, h] = SIZES[trial % SIZES.length];
+    const content = randomAtlas(next, { width: w, height: h, keyframes: 4, emptyBoxes: 0.4 });
+    const atlas = writeAtlas(content);
+    const effects = [randomSpec('dim-background', next), randomSpec('zoom', next)];
+    const chain = new EffectChain({ width: w, height: h, effects, atlas });
+    for (let f = content.frames[0]; f <= content.frames[3]; f += 1 + Math.floor(next() * 4)) {
+      const frame = randomBytes(chain.frameBytes, next);
+      const expected = applyChainRef({ width: w, height: h, effects: effects.map(rawOf), atlas }, frame, f);
+      chain.apply(frame, f);
+      const { worst } = maxAbsDiff(frame, expected);
+      if (worst > 1) t.fail(`${w}x${h} frame ${f}: max difference ${worst}`, { boxes: content.boxes });
+    }
+    t.pass(`${w}x${h}: boxes ${content.boxes.map((b) => (b[2] > 0 && b[3] > 0 ? 'ok' : 'empty')).join(', ')}`);
+  }
+});
+
 t.test('FrameResampler matches the reference for random sizes and crops (clamped inside)', async (t) => {
   const next = rng(0xf4a3e);
   const sizes: [number, number][] = [[1, 1], [3, 5], [64, 36], [37, 23], [9, 2]];
@@ -169,6 +299,20 @@ t.test('FrameResampler matches the reference for random sizes and crops (clamped
   const crop = { x: 700.37, y: 0, w: 607.5, h: 1080 };
   resampler.apply(src, dst, crop);
   t.ok(maxAbsDiff(dst, resampleFrame(src, 1920, 1080, 1080, 1920, crop)).worst <= 1, '1920x1080 -> 1080x1920 9:16 reframe');
+});
+
+t.test('FrameResampler shrinking by up to 2x (taps spread over 32 source bytes) matches the reference', async (t) => {
+  const next = rng(0x5412);
+  for (let trial = 0; trial < 8; trial++) {
+    const [sw, sh] = [301 + Math.floor(next() * 40), 97 + Math.floor(next() * 20)];
+    const [dw, dh] = [96 + Math.floor(next() * 64), 33 + Math.floor(next() * 16)];
+    const step = 1 + next() * 0.95; // source pixels per output pixel
+    const crop = { x: next() * (sw - dw * step), y: 0, w: dw * step, h: Math.min(sh, dh * step) };
+    const src = randomBytes(frameBytes(sw, sh), next);
+    const dst = new Uint8Array(frameBytes(dw, dh));
+    new FrameResampler({ srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh }).apply(src, dst, crop);
+    t.ok(maxAbsDiff(dst, resampleFrame(src, sw, sh, dw, dh, crop)).worst <= 1, `${sw}x${sh} -> ${dw}x${dh}, step ${step.toFixed(2)}`);
+  }
 });
 
 t.test('FrameResampler with the full frame as crop and the same size copies the frame', async (t) => {

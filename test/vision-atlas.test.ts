@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ATLAS_MAGIC, atlasOffsets } from '../src/vision/atlas-layout.js';
 import { AtlasError, boxAtFrame, keyframePair, readAtlas, sampleMask, writeAtlas, type AtlasContents } from '../src/vision/atlas.js';
+import { discMask } from './helpers/atlas-ref.js';
 import { randomBytes, rng } from './helpers/random.js';
 
 function randomContents(seed: number, k: number, mw: number, mh: number): AtlasContents {
@@ -92,6 +93,47 @@ t.test('sampling blends the two nearest keyframes and holds before the first / a
   // Spatial: a 2x1 mask [0, 255] upsampled to 4 pixels: centres map to -0.25, 0.25, 0.75, 1.25 → clamped.
   const ramp = readAtlas(writeAtlas({ maskWidth: 2, maskHeight: 1, sourceWidth: 4, sourceHeight: 1, frames: [0], boxes: [0, 0, 1, 1], scores: [0], masks: Uint8Array.from([0, 255]) }));
   t.same(Array.from(sampleMask(ramp, 0, 4, 1)), [0, 64, 191, 255]);
+});
+
+/** Two keyframes (frames 0 and 10) of a disc moving from c0 (radius r0) to c1 (radius r1), boxes fitted to the disc. */
+function discAtlas(c0: [number, number], c1: [number, number], r0: number, r1: number, boxes?: number[]): ReturnType<typeof readAtlas> {
+  const m = 80;
+  return readAtlas(
+    writeAtlas({
+      maskWidth: m, maskHeight: m, sourceWidth: 200, sourceHeight: 200, frames: [0, 10], scores: [1, 1],
+      boxes: boxes ?? [c0[0] - r0, c0[1] - r0, 2 * r0, 2 * r0, c1[0] - r1, c1[1] - r1, 2 * r1, 2 * r1],
+      masks: Uint8Array.from([...discMask(m, m, c0[0], c0[1], r0), ...discMask(m, m, c1[0], c1[1], r1)]),
+    }),
+  );
+}
+
+t.test('between keyframes a moving disc is sampled as one full-strength disc at the interpolated box', async (t) => {
+  const side = 200;
+  const at = (mask: Uint8Array, u: number, v: number): number => mask[Math.floor(v * side) * side + Math.floor(u * side)];
+  // Moving right, then moving diagonally while doubling in size.
+  for (const [c0, c1, r0, r1] of [[[0.2, 0.5], [0.8, 0.5], 0.1, 0.1], [[0.3, 0.25], [0.7, 0.75], 0.07, 0.14]] as [[number, number], [number, number], number, number][]) {
+    const a = discAtlas(c0, c1, r0, r1);
+    const mask = sampleMask(a, 5, side, side); // t = 0.5
+    const mid = [(c0[0] + c1[0]) / 2, (c0[1] + c1[1]) / 2];
+    const r = (r0 + r1) / 2;
+    t.ok(at(mask, mid[0], mid[1]) >= 240, `interpolated centre ${mid}: ${at(mask, mid[0], mid[1])}`);
+    t.ok(at(mask, mid[0], mid[1] - 0.7 * r) >= 240, 'inside the interpolated radius');
+    t.ok(at(mask, mid[0], mid[1] - 1.4 * r) <= 15, 'outside the interpolated radius');
+    t.ok(at(mask, c0[0], c0[1]) <= 15 && at(mask, c1[0], c1[1]) <= 15, `no ghosts at the old/new centres: ${at(mask, c0[0], c0[1])}, ${at(mask, c1[0], c1[1])}`);
+    // On the keyframes themselves the stored masks are used as they are.
+    t.ok(at(sampleMask(a, 0, side, side), c0[0], c0[1]) === 255 && at(sampleMask(a, 10, side, side), c1[0], c1[1]) === 255, 'keyframes unchanged');
+  }
+});
+
+t.test('with an empty box on either keyframe, sampling is a plain cross-fade', async (t) => {
+  const side = 200;
+  const at = (mask: Uint8Array, u: number, v: number): number => mask[Math.floor(v * side) * side + Math.floor(u * side)];
+  for (const boxes of [[0.1, 0.4, 0, 0.2, 0.7, 0.4, 0.2, 0.2], [0.1, 0.4, 0.2, 0.2, 0.7, 0.4, 0.2, 0]]) {
+    const a = discAtlas([0.2, 0.5], [0.8, 0.5], 0.1, 0.1, boxes);
+    const mask = sampleMask(a, 5, side, side);
+    t.ok(Math.abs(at(mask, 0.2, 0.5) - 128) <= 1 && Math.abs(at(mask, 0.8, 0.5) - 128) <= 1, `half-strength at both places (box ${boxes})`);
+    t.equal(at(mask, 0.5, 0.5), 0, 'nothing in between');
+  }
 });
 
 // Note for the native engineer: the TS writer → addon reader round trip is

@@ -138,16 +138,18 @@ export function boxAtFrame(atlas: AtlasView, frame: number): [number, number, nu
 }
 
 /**
- * Reference mask for `frame` at `width` × `height`: bilinear sample of each
- * keyframe mask at the pixel centre, then a linear blend in time. This is the
- * plain implementation the native sampler is checked against.
+ * Reference mask for `frame` at `width` × `height` (docs/atlas.md "Sampling"), in
+ * floating point. First the frame's mask at analysis resolution: each of the two
+ * keyframe masks is bilinearly sampled through the map that moves the interpolated
+ * subject box onto that keyframe's box (motion compensation, so a moving subject
+ * stays one solid shape instead of two fading ghosts), then blended by t. That mask
+ * is then upsampled bilinearly at pixel centres. The native sampler is checked
+ * against this rule.
  */
 export function sampleMask(atlas: AtlasView, frame: number, width: number, height: number, out = new Uint8Array(width * height)): Uint8Array {
   if (out.length !== width * height) throw new AtlasError(`output has ${out.length} bytes for a ${width}x${height} mask`);
-  const { k0, k1, t } = keyframePair(atlas.frames, frame);
-  const { maskWidth: mw, maskHeight: mh, masks } = atlas;
-  const m0 = k0 * mw * mh;
-  const m1 = k1 * mw * mh;
+  const { maskWidth: mw, maskHeight: mh } = atlas;
+  const m = compensatedMask(atlas, frame);
   const xs = axisSamples(width, mw);
   const ys = axisSamples(height, mh);
   for (let y = 0; y < height; y++) {
@@ -158,17 +160,79 @@ export function sampleMask(atlas: AtlasView, frame: number, width: number, heigh
       const a = xs.i0[x];
       const b = xs.i1[x];
       const fx = xs.f[x];
-      const bil = (base: number): number => {
-        const top = masks[base + r0 + a] + (masks[base + r0 + b] - masks[base + r0 + a]) * fx;
-        const bot = masks[base + r1 + a] + (masks[base + r1 + b] - masks[base + r1 + a]) * fx;
-        return top + (bot - top) * fy;
-      };
-      const v0 = bil(m0);
-      const v = t === 0 ? v0 : v0 + (bil(m1) - v0) * t;
-      out[y * width + x] = Math.round(v);
+      const top = m[r0 + a] + (m[r0 + b] - m[r0 + a]) * fx;
+      const bot = m[r1 + a] + (m[r1 + b] - m[r1 + a]) * fx;
+      out[y * width + x] = Math.round(top + (bot - top) * fy);
     }
   }
   return out;
+}
+
+/** Per axis: mask pixel i reads the keyframe at start + (i + 0.5) * step - 0.5 mask pixels. */
+interface AxisMap {
+  start: number;
+  step: number;
+}
+
+const IDENTITY: AxisMap = { start: 0, step: 1 };
+
+/**
+ * The affine map (per axis) taking the interpolated box onto keyframe k's box: a
+ * normalised position u goes to c_k + (u - c_t) * size_k / size_t (c = box centre).
+ * Identity when the frame is a keyframe or either box is empty (w or h <= 0: no
+ * subject, so the interpolated box locates nothing).
+ */
+function keyframeMaps(atlas: AtlasView, k0: number, k1: number, t: number): [AxisMap, AxisMap][] {
+  const b = atlas.boxes;
+  const usable = (k: number): boolean => b[4 * k + 2] > 0 && b[4 * k + 3] > 0;
+  if (k0 === k1 || !usable(k0) || !usable(k1)) return [[IDENTITY, IDENTITY], [IDENTITY, IDENTITY]];
+  const bt = (j: number): number => b[4 * k0 + j] + (b[4 * k1 + j] - b[4 * k0 + j]) * t;
+  const axis = (k: number, j: number, n: number): AxisMap => {
+    const step = b[4 * k + j + 2] / bt(j + 2);
+    const ck = b[4 * k + j] + b[4 * k + j + 2] / 2;
+    const ct = bt(j) + bt(j + 2) / 2;
+    return { start: (ck - ct * step) * n, step };
+  };
+  return [k0, k1].map((k): [AxisMap, AxisMap] => [axis(k, 0, atlas.maskWidth), axis(k, 1, atlas.maskHeight)]);
+}
+
+/** The frame's mask at analysis resolution (unrounded): each keyframe mask warped bilinearly, then lerp by t. */
+function compensatedMask(atlas: AtlasView, frame: number): Float64Array {
+  const { k0, k1, t } = keyframePair(atlas.frames, frame);
+  const { maskWidth: mw, maskHeight: mh, masks } = atlas;
+  const maps = keyframeMaps(atlas, k0, k1, t);
+  const out = new Float64Array(mw * mh);
+  const pairs = t === 0 ? [[k0, 1] as const] : ([[k0, 1 - t], [k1, t]] as const);
+  pairs.forEach(([k, weight], p) => {
+    const base = k * mw * mh;
+    const xs = mappedSamples(mw, maps[p][0]);
+    const ys = mappedSamples(mh, maps[p][1]);
+    for (let y = 0; y < mh; y++) {
+      const r0 = base + ys.i0[y] * mw;
+      const r1 = base + ys.i1[y] * mw;
+      for (let x = 0; x < mw; x++) {
+        const top = masks[r0 + xs.i0[x]] + (masks[r0 + xs.i1[x]] - masks[r0 + xs.i0[x]]) * xs.f[x];
+        const bot = masks[r1 + xs.i0[x]] + (masks[r1 + xs.i1[x]] - masks[r1 + xs.i0[x]]) * xs.f[x];
+        out[y * mw + x] += weight * (top + (bot - top) * ys.f[y]);
+      }
+    }
+  });
+  return out;
+}
+
+/** Mask pixel i → keyframe coordinate through `map`, clamped to the mask. */
+function mappedSamples(m: number, map: AxisMap): { i0: Int32Array; i1: Int32Array; f: Float64Array } {
+  const i0 = new Int32Array(m);
+  const i1 = new Int32Array(m);
+  const f = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const u = Math.min(m - 1, Math.max(0, map.start + (i + 0.5) * map.step - 0.5));
+    const lo = Math.floor(u);
+    i0[i] = lo;
+    i1[i] = Math.min(m - 1, lo + 1);
+    f[i] = u - lo;
+  }
+  return { i0, i1, f };
 }
 
 /** Pixel-centre mapping from `n` output pixels to `m` mask pixels, clamped at the edges. */

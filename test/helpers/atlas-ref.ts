@@ -33,8 +33,15 @@ export function writeAtlas(c: AtlasContent, padding = 0): Uint8Array {
   return bytes;
 }
 
-/** Random atlas: noisy masks (the hardest case for exact matching), increasing keyframes, random boxes. */
-export function randomAtlas(next: () => number, opts: { width: number; height: number; maxMaskSide?: number; keyframes?: number }): AtlasContent {
+/**
+ * Random atlas: noisy masks (the hardest case for exact matching), increasing keyframes,
+ * random boxes (independent per keyframe, so they jump far and change size). With
+ * `emptyBoxes`, that fraction of boxes has w or h = 0 (no subject found).
+ */
+export function randomAtlas(
+  next: () => number,
+  opts: { width: number; height: number; maxMaskSide?: number; keyframes?: number; emptyBoxes?: number },
+): AtlasContent {
   const maxSide = opts.maxMaskSide ?? 48;
   const maskWidth = 1 + Math.floor(next() * maxSide);
   const maskHeight = 1 + Math.floor(next() * maxSide);
@@ -48,8 +55,40 @@ export function randomAtlas(next: () => number, opts: { width: number; height: n
   const boxes: Box[] = frames.map(() => {
     const w = next() * 0.8;
     const h = next() * 0.8;
-    return [next() * (1 - w), next() * (1 - h), w, h];
+    const box: Box = [next() * (1 - w), next() * (1 - h), w, h];
+    if (opts.emptyBoxes !== undefined && next() < opts.emptyBoxes) box[next() < 0.5 ? 2 : 3] = 0;
+    return box;
   });
   const masks = frames.map(() => randomBytes(maskWidth * maskHeight, next));
   return { maskWidth, maskHeight, sourceWidth: opts.width, sourceHeight: opts.height, frames, boxes, masks };
+}
+
+/** A hard-edged disc mask: 255 where the mask pixel centre is within r of (cx, cy), all normalised to the frame. */
+export function discMask(mw: number, mh: number, cx: number, cy: number, r: number): Uint8Array {
+  const m = new Uint8Array(mw * mh);
+  for (let y = 0; y < mh; y++) {
+    for (let x = 0; x < mw; x++) {
+      const dx = (x + 0.5) / mw - cx;
+      const dy = (y + 0.5) / mh - cy;
+      m[y * mw + x] = dx * dx + dy * dy <= r * r ? 255 : 0;
+    }
+  }
+  return m;
+}
+
+/** Two keyframes (frames 0 and `gap`) of a disc of radius r0 then r1 moving from c0 to c1, boxes fitted to the disc (square frame). */
+export function movingDiscAtlas(opts: { side: number; maskSide: number; gap: number; c0: [number, number]; c1: [number, number]; r0: number; r1: number }): AtlasContent {
+  const { side, maskSide, gap, c0, c1, r0, r1 } = opts;
+  return {
+    maskWidth: maskSide,
+    maskHeight: maskSide,
+    sourceWidth: side,
+    sourceHeight: side,
+    frames: [0, gap],
+    boxes: [
+      [c0[0] - r0, c0[1] - r0, 2 * r0, 2 * r0],
+      [c1[0] - r1, c1[1] - r1, 2 * r1, 2 * r1],
+    ],
+    masks: [discMask(maskSide, maskSide, c0[0], c0[1], r0), discMask(maskSide, maskSide, c1[0], c1[1], r1)],
+  };
 }

@@ -71,19 +71,53 @@ export function findKeyframes(a: AtlasRef, f: number): Span {
   return { k0, k1: k0 + 1, t256: Math.min(255, Math.floor(((f - f0) * 256) / (f1 - f0))), t: (f - f0) / (f1 - f0) };
 }
 
-export function blendMasks(a: AtlasRef, s: Span): Uint8Array {
-  const m0 = a.mask(s.k0);
-  const m1 = a.mask(s.k1);
-  const out = new Uint8Array(a.mw * a.mh);
-  for (let i = 0; i < out.length; i++) out[i] = (m0[i] * (256 - s.t256) + m1[i] * s.t256 + 128) >> 8;
-  return out;
-}
-
 export function interpolateBox(a: AtlasRef, s: Span): [number, number, number, number] {
   const b0 = a.boxes[s.k0];
   if (s.k0 === s.k1) return b0;
   const b1 = a.boxes[s.k1];
   return [0, 1, 2, 3].map((j) => b0[j] + (b1[j] - b0[j]) * s.t) as [number, number, number, number];
+}
+
+/** How a frame's mask is made from its two keyframes: motion-compensated (the rule) or a plain cross-fade (the old rule, kept to show the two differ). */
+export type MaskRule = 'motion' | 'crossfade';
+
+/** Mask pixel i of an axis reads the keyframe at start + (i + 0.5) * step - 0.5 mask pixels. */
+export interface AxisMap {
+  start: number;
+  step: number;
+}
+
+const usable = (b: readonly number[]): boolean => b[2] > 0 && b[3] > 0;
+
+/** Per axis, the affine map taking the interpolated box onto the keyframe's box (docs/atlas.md "Sampling"). */
+function mapAxis(posK: number, sizeK: number, posT: number, sizeT: number, n: number): AxisMap {
+  const step = sizeK / sizeT;
+  const ck = posK + sizeK / 2;
+  const ct = posT + sizeT / 2;
+  return { start: (ck - ct * step) * n, step };
+}
+
+/** The warps of k0 and k1 ({x, y} axis maps); identity when k0 = k1 or either box is empty. */
+export function keyframeWarps(a: AtlasRef, s: Span): { x: AxisMap; y: AxisMap }[] {
+  const id = { x: { start: 0, step: 1 }, y: { start: 0, step: 1 } };
+  const b0 = a.boxes[s.k0];
+  const b1 = a.boxes[s.k1];
+  if (s.k0 === s.k1 || !usable(b0) || !usable(b1)) return [id, id];
+  const bt = interpolateBox(a, s);
+  return [b0, b1].map((b) => ({ x: mapAxis(b[0], b[2], bt[0], bt[2], a.mw), y: mapAxis(b[1], b[3], bt[1], bt[3], a.mh) }));
+}
+
+/** The frame's mask at analysis resolution: each keyframe mask warped (bilinear), then blended by t256. */
+export function blendMasks(a: AtlasRef, s: Span, rule: MaskRule = 'motion'): Uint8Array {
+  const id = { x: { start: 0, step: 1 }, y: { start: 0, step: 1 } };
+  const [w0, w1] = rule === 'motion' ? keyframeWarps(a, s) : [id, id];
+  const warp = (k: number, w: { x: AxisMap; y: AxisMap }): Uint8Array =>
+    cropResamplePlane(a.mask(k), a.mw, a.mw, a.mh, cropAxis(a.mw, a.mw, w.x.start, w.x.step), cropAxis(a.mh, a.mh, w.y.start, w.y.step));
+  const m0 = warp(s.k0, w0);
+  const m1 = warp(s.k1, w1);
+  const out = new Uint8Array(a.mw * a.mh);
+  for (let i = 0; i < out.length; i++) out[i] = (m0[i] * (256 - s.t256) + m1[i] * s.t256 + 128) >> 8;
+  return out;
 }
 
 // ---------- bilinear taps and resampling ----------
@@ -270,6 +304,8 @@ export interface ChainRefInput {
   effects: RawEffect[];
   atlas: Uint8Array;
   backgroundImage?: Uint8Array;
+  /** Defaults to 'motion' (what the addon does). */
+  maskRule?: MaskRule;
 }
 
 /** Applies the chain to a copy of `frame` and returns it. */
@@ -279,7 +315,7 @@ export function applyChainRef(input: ChainRefInput, frame: Uint8Array, frameInde
   const p = planes(out, w, h);
   const atlas = readAtlasRef(input.atlas);
   const span = findKeyframes(atlas, frameIndex);
-  const blended = blendMasks(atlas, span);
+  const blended = blendMasks(atlas, span, input.maskRule);
   const masks = (feather: number): { my: Uint8Array; mc: Uint8Array } => {
     const r = featherRadius(feather, atlas.mw, w);
     const m = r === 0 ? blended : boxBlurV(boxBlurH(blended, atlas.mw, atlas.mh, r), atlas.mw, atlas.mh, r);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/rows.h"
+
 namespace maskflow {
 
 static uint32_t ReadU32(const uint8_t* p) {
@@ -105,18 +107,65 @@ KeyframeSpan FindKeyframes(const AtlasView& atlas, uint64_t frame) {
   return span;
 }
 
-void BlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, uint8_t* __restrict out) {
-  const size_t n = size_t(atlas.maskWidth) * atlas.maskHeight;
-  const uint8_t* __restrict m0 = atlas.MaskOf(span.k0);
-  const uint8_t* __restrict m1 = atlas.MaskOf(span.k1);
-  if (span.t256 == 0) {
-    std::memcpy(out, m0, n);
+bool BoxUsable(const AtlasBox& b) { return b.w > 0 && b.h > 0; }  // false for NaN too
+
+// Per axis: output mask pixel centre u = (i + 0.5) / n (normalised) maps to
+// ck + (u - ct) * step with step = size_k / size_t, in mask pixels minus the half-pixel
+// offset: (ck - ct * step) * n + (i + 0.5) * step - 0.5.
+static AxisMap MapAxis(double posK, double sizeK, double posT, double sizeT, uint32_t n) {
+  AxisMap m;
+  m.step = sizeK / sizeT;
+  const double ck = posK + sizeK / 2, ct = posT + sizeT / 2;
+  m.start = (ck - ct * m.step) * n;
+  return m;
+}
+
+void KeyframeWarps(const AtlasView& atlas, const KeyframeSpan& span, KeyframeWarp* w0, KeyframeWarp* w1) {
+  *w0 = KeyframeWarp();
+  *w1 = KeyframeWarp();
+  if (span.k0 == span.k1) return;  // t = 0: b(t) is b0
+  const AtlasBox b0 = atlas.BoxOf(span.k0), b1 = atlas.BoxOf(span.k1);
+  if (!BoxUsable(b0) || !BoxUsable(b1)) return;
+  const AtlasBox bt = InterpolateBox(atlas, span);
+  const uint32_t mw = atlas.maskWidth, mh = atlas.maskHeight;
+  *w0 = KeyframeWarp{MapAxis(b0.x, b0.w, bt.x, bt.w, mw), MapAxis(b0.y, b0.h, bt.y, bt.h, mh)};
+  *w1 = KeyframeWarp{MapAxis(b1.x, b1.w, bt.x, bt.w, mw), MapAxis(b1.y, b1.h, bt.y, bt.h, mh)};
+}
+
+void WarpScratch::Configure(uint32_t maskWidth, uint32_t maskHeight) {
+  const size_t n = size_t(maskWidth) * maskHeight;
+  x.Resize(int(maskWidth));
+  y.Resize(int(maskHeight));
+  warped0.assign(n, 0);
+  warped1.assign(n, 0);
+  row.assign(maskWidth, 0);
+}
+
+static void WarpMask(const AtlasView& atlas, uint32_t k, const KeyframeWarp& warp, WarpScratch* s,
+                     uint8_t* __restrict out) {
+  const int mw = int(atlas.maskWidth), mh = int(atlas.maskHeight);
+  if (warp.Identity()) {
+    std::memcpy(out, atlas.MaskOf(k), size_t(mw) * mh);
     return;
   }
-  const uint16_t w1 = static_cast<uint16_t>(span.t256), w0 = static_cast<uint16_t>(256 - span.t256);
-  for (size_t i = 0; i < n; ++i) {
-    out[i] = static_cast<uint8_t>(static_cast<uint16_t>(m0[i] * w0 + m1[i] * w1 + 128) >> 8);
+  // CropAxis only resizes to the size Configure gave the taps: no allocation here.
+  CropAxis(mw, mw, warp.x.start, warp.x.step, &s->x);
+  CropAxis(mh, mh, warp.y.start, warp.y.step, &s->y);
+  CropResamplePlane(atlas.MaskOf(k), mw, mh, out, mw, mh, s->x, s->y, s->row.data());
+}
+
+void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, WarpScratch* scratch,
+                            uint8_t* __restrict out) {
+  KeyframeWarp w0, w1;
+  KeyframeWarps(atlas, span, &w0, &w1);
+  if (span.t256 == 0) {
+    WarpMask(atlas, span.k0, w0, scratch, out);
+    return;
   }
+  WarpMask(atlas, span.k0, w0, scratch, scratch->warped0.data());
+  WarpMask(atlas, span.k1, w1, scratch, scratch->warped1.data());
+  LerpRows(out, scratch->warped0.data(), scratch->warped1.data(), static_cast<uint16_t>(span.t256),
+           size_t(atlas.maskWidth) * atlas.maskHeight);
 }
 
 AtlasBox InterpolateBox(const AtlasView& atlas, const KeyframeSpan& span) {

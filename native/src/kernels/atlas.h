@@ -1,10 +1,13 @@
 // Mask atlas reader (docs/atlas.md, version 1). Pure C++ over the atlas bytes:
-// header parsing and validation, keyframe lookup for a frame, the temporally
-// blended mask at analysis resolution and the interpolated subject box.
+// header parsing and validation, keyframe lookup for a frame, the motion-
+// compensated mask at analysis resolution and the interpolated subject box.
 // Mirrors src/vision/atlas-layout.ts.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
+
+#include "kernels/resample.h"
 
 namespace maskflow {
 
@@ -58,10 +61,41 @@ struct KeyframeSpan {
 };
 KeyframeSpan FindKeyframes(const AtlasView& atlas, uint64_t frame);
 
-// out[i] = (m0[i]*(256-t256) + m1[i]*t256 + 128) >> 8 over mw*mh bytes. Blending at
-// analysis resolution before upsampling equals the doc's "upsample each, then lerp"
-// (both steps are linear) and costs mw*mh instead of w*h.
-void BlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, uint8_t* __restrict out);
+// Where one keyframe mask is read for the frame's mask (docs/atlas.md "Sampling"):
+// mask pixel i (per axis) samples the keyframe mask at start + (i + 0.5) * step - 0.5
+// mask pixels, i.e. the affine map taking the interpolated box b(t) onto the
+// keyframe's box (centre offset and size ratio). Identity is start 0, step 1.
+struct AxisMap {
+  double start = 0, step = 1;
+};
+struct KeyframeWarp {
+  AxisMap x, y;
+  bool Identity() const { return x.start == 0 && x.step == 1 && y.start == 0 && y.step == 1; }
+};
+
+// A box locates a subject only with w > 0 and h > 0 (an empty box means none was found).
+bool BoxUsable(const AtlasBox& b);
+
+// The warps of span.k0 and span.k1. If either box is unusable, b(t) locates nothing,
+// so both keyframes are read in place (identity): a plain cross-fade.
+void KeyframeWarps(const AtlasView& atlas, const KeyframeSpan& span, KeyframeWarp* w0, KeyframeWarp* w1);
+
+// Scratch for WarpBlendKeyframeMasks, sized once by Configure (nothing allocates per frame).
+struct WarpScratch {
+  AxisTaps x, y;
+  std::vector<uint8_t> warped0, warped1, row;
+  void Configure(uint32_t maskWidth, uint32_t maskHeight);
+};
+
+// The frame's mask at analysis resolution (mw*mh bytes): each keyframe mask
+// bilinearly resampled through its warp (vertical then horizontal lerp, the order of
+// CropResamplePlane), then out = (w0'*(256-t256) + w1'*t256 + 128) >> 8. Keyframe k1
+// is skipped when t256 = 0 and an identity warp is a copy (both bit-identical).
+// Warping at analysis resolution keeps the per-frame cost at ~2*mw*mh (the feather
+// and the single upsample to the frame are unchanged); the price is a second
+// bilinear resampling between keyframes (slightly softer edges), none on keyframes.
+void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, WarpScratch* scratch,
+                            uint8_t* __restrict out);
 
 // Linear interpolation of the two keyframes' boxes with the exact t.
 AtlasBox InterpolateBox(const AtlasView& atlas, const KeyframeSpan& span);

@@ -127,6 +127,7 @@ std::string EffectChainCore::Configure(int width, int height, const std::vector<
     blended_.assign(n, 0);
     feathered_.assign(n, 0);
     featherTmp_.assign(n, 0);
+    warp_.Configure(mw_, mh_);
     // Chroma sample i is centred on luma 2i + 1, i.e. mask coordinate (i + 0.5) * 2mw / w.
     maskY_.Configure(int(mw_), int(mh_), w_, h_, mw_, w_, mh_, h_);
     maskC_.Configure(int(mw_), int(mh_), cw_, ch_, 2 * int64_t(mw_), w_, 2 * int64_t(mh_), h_);
@@ -143,7 +144,7 @@ std::string EffectChainCore::Configure(int width, int height, const std::vector<
 
 const uint8_t* EffectChainCore::MaskFor(const AtlasView& atlas, int feather) {
   if (!blendedValid_) {
-    BlendKeyframeMasks(atlas, span_, blended_.data());
+    WarpBlendKeyframeMasks(atlas, span_, &warp_, blended_.data());
     blendedValid_ = true;
     featheredRadius_ = -1;
   }

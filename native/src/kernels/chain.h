@@ -82,10 +82,12 @@ class EffectChainCore {
   std::vector<uint8_t> image_;
   std::vector<uint8_t> zoomCopy_;
   FrameResampler zoom_;
-  // Per-frame mask state: the keyframe blend at analysis resolution, then the feather.
+  // Per-frame mask state: the motion-compensated keyframe blend at analysis
+  // resolution (warp_ holds its tap tables and buffers), then the feather.
   KeyframeSpan span_;
   bool blendedValid_ = false;
   int featheredRadius_ = -1;
+  WarpScratch warp_;
   std::vector<uint8_t> blended_, feathered_, featherTmp_;
   std::vector<uint32_t> colSums_;
   std::vector<uint16_t> rowSums_;

@@ -27,16 +27,28 @@ void PrepareGather(AxisTaps* t, int sn) {
   const size_t groups = t->groupBase.size();
   for (size_t g = 0; g < groups; ++g) {
     const int32_t base = t->i0[16 * g];
-    const int32_t last = t->i1[16 * g + 15];
-    if (last - base >= 16 || base + 16 > sn) {
+    const int32_t span = t->i1[16 * g + 15] - base;  // taps are monotone
+    uint8_t* sh = &t->shuffle[64 * g];
+    t->wide[g] = 0;
+    if (span < 16 && base + 16 <= sn) {
+      for (int k = 0; k < 16; ++k) {
+        sh[k] = static_cast<uint8_t>(t->i0[16 * g + k] - base);
+        sh[16 + k] = static_cast<uint8_t>(t->i1[16 * g + k] - base);
+      }
+    } else if (span < 32 && base + 32 <= sn) {
+      t->wide[g] = 1;
+      for (int k = 0; k < 16; ++k) {
+        const int32_t d0 = t->i0[16 * g + k] - base, d1 = t->i1[16 * g + k] - base;
+        sh[k] = static_cast<uint8_t>(d0 < 16 ? d0 : 0x80);
+        sh[16 + k] = static_cast<uint8_t>(d1 < 16 ? d1 : 0x80);
+        sh[32 + k] = static_cast<uint8_t>(d0 >= 16 ? d0 - 16 : 0x80);
+        sh[48 + k] = static_cast<uint8_t>(d1 >= 16 ? d1 - 16 : 0x80);
+      }
+    } else {
       t->groupBase[g] = -1;
       continue;
     }
     t->groupBase[g] = base;
-    for (int k = 0; k < 16; ++k) {
-      t->shuffle[32 * g + k] = static_cast<uint8_t>(t->i0[16 * g + k] - base);
-      t->shuffle[32 * g + 16 + k] = static_cast<uint8_t>(t->i1[16 * g + k] - base);
-    }
   }
 }
 
@@ -52,9 +64,15 @@ __attribute__((target("ssse3"))) static void GatherLerpSsse3(uint8_t* __restrict
       GatherLerpRow(out + i, src, t.i0.data() + i, t.i1.data() + i, t.f.data() + i, 16);
       continue;
     }
+    const __m128i* sh = reinterpret_cast<const __m128i*>(&t.shuffle[64 * g]);
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + base));
-    const __m128i a = _mm_shuffle_epi8(bytes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&t.shuffle[32 * g])));
-    const __m128i b = _mm_shuffle_epi8(bytes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&t.shuffle[32 * g + 16])));
+    __m128i a = _mm_shuffle_epi8(bytes, _mm_loadu_si128(sh));
+    __m128i b = _mm_shuffle_epi8(bytes, _mm_loadu_si128(sh + 1));
+    if (t.wide[g]) {
+      const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + base + 16));
+      a = _mm_or_si128(a, _mm_shuffle_epi8(high, _mm_loadu_si128(sh + 2)));
+      b = _mm_or_si128(b, _mm_shuffle_epi8(high, _mm_loadu_si128(sh + 3)));
+    }
     const __m128i f0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&t.f[i]));
     const __m128i f1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&t.f[i + 8]));
     const __m128i lo = _mm_add_epi16(_mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(a, zero), _mm_sub_epi16(k256, f0)),

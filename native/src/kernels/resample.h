@@ -11,19 +11,25 @@ namespace maskflow {
 // Taps for one axis: src positions i0/i1 (i1 = min(i0 + 1, n - 1)) and weight f (0..255) of i1.
 // For the SIMD gather, outputs go in groups of 16: when a group's taps lie within
 // 16 source bytes starting at groupBase[g] (always true when upsampling), one
-// unaligned load and two byte shuffles (shuffle[32g..32g+31]: i0 then i1 offsets)
-// fetch all 32 taps; groupBase[g] = -1 marks groups done one pixel at a time.
+// unaligned load and two byte shuffles (shuffle[64g..64g+31]: i0 then i1 offsets)
+// fetch all 32 taps. A "wide" group (wide[g] = 1: taps within 32 bytes, i.e. steps up
+// to about 2 source pixels, as in a mask warp at a size ratio near 1) loads two
+// vectors and shuffles each (64 bytes: i0 low, i1 low, i0 high, i1 high; lanes
+// whose tap is in the other vector hold 0x80, which pshufb turns into 0).
+// groupBase[g] = -1 marks groups done one pixel at a time.
 struct AxisTaps {
   std::vector<int32_t> i0, i1;
   std::vector<uint16_t> f;
   std::vector<int32_t> groupBase;
+  std::vector<uint8_t> wide;
   std::vector<uint8_t> shuffle;
   void Resize(int n) {
     i0.resize(n);
     i1.resize(n);
     f.resize(n);
     groupBase.resize(size_t(n) / 16);
-    shuffle.resize(size_t(n) / 16 * 32);
+    wide.resize(size_t(n) / 16);
+    shuffle.resize(size_t(n) / 16 * 64);
   }
 };
 
