@@ -94,3 +94,24 @@ t.test('an unreadable input is a clear error naming the file', async (t) => {
   t.notOk(existsSync(join(dir, 'o.mp4')));
   writeFileSync(join(dir, 'x'), '');
 });
+
+t.test('a rotated input renders upright at its display size', async (t) => {
+  const dir = t.testdir({});
+  const plain = join(dir, 'plain.mp4');
+  countingClip(plain, '25', 40, false);
+  const rotated = join(dir, 'rotated.mp4');
+  ffmpeg(['-i', plain, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+  const report = await render({ input: rotated, output: join(dir, 'out.mp4'), plan: grayPlan([[0, 1.6]]), workers: 2, batchSeconds: 1, cacheDir: false });
+  t.same([report.input.width, report.input.height], [64, 96], 'display size of a 96x64 clip rotated by 90°');
+  const facts = inspect(join(dir, 'out.mp4'));
+  t.same([facts.width, facts.height, facts.frames], [64, 96, 40]);
+});
+
+t.test('an odd-sized input renders with its last column and row dropped', async (t) => {
+  const dir = t.testdir({});
+  const odd = join(dir, 'odd.mkv');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=97x55:rate=25', '-frames:v', '30', '-c:v', 'ffv1', '-pix_fmt', 'yuv444p', odd]);
+  const report = await render({ input: odd, output: join(dir, 'out.mp4'), effect: 'grayscale-background', workers: 1, cacheDir: false });
+  t.same([report.output.width, report.output.height], [96, 54]);
+  t.equal(inspect(join(dir, 'out.mp4')).frames, 30);
+});

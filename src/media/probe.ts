@@ -34,10 +34,11 @@ function parseRate(rate: string | undefined): [number, number] | undefined {
 function rotationOf(stream: ffmpeg.FfprobeStream): number {
   const tag = Number((stream.tags as Record<string, string> | undefined)?.rotate);
   let deg = Number.isFinite(tag) ? tag : 0;
-  const sideData = (stream as unknown as { side_data_list?: { rotation?: number | string }[] }).side_data_list;
-  for (const sd of sideData ?? []) {
-    const r = Number(sd.rotation);
-    if (Number.isFinite(r) && r !== 0) deg = -r; // display matrix rotation is counter-clockwise
+  // A display matrix's rotation is counter-clockwise. fluent-ffmpeg flattens
+  // side data into the stream object, newer ffprobe JSON nests it.
+  const s = stream as unknown as { rotation?: number | string; side_data_list?: { rotation?: number | string }[] };
+  for (const r of [s.rotation, ...(s.side_data_list ?? []).map((sd) => sd.rotation)].map(Number)) {
+    if (Number.isFinite(r) && r !== 0) deg = -r;
   }
   return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
 }
