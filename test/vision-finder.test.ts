@@ -3,7 +3,9 @@ import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
 import { analyseVideo } from '../src/vision/analyse.js';
 import { readAtlas, sampleMask } from '../src/vision/atlas.js';
+import { openBinary, quantile } from '../src/vision/image-ops.js';
 import { ModelFreeFinder } from '../src/vision/model-free-finder.js';
+import { smoothBoxes, type Box } from '../src/vision/temporal-smoothing.js';
 import { iou, makeClip, type ClipSpec } from './helpers/vision-clips.js';
 import { rng } from './helpers/random.js';
 
@@ -115,4 +117,134 @@ t.test('finder reports nothing found on a plain texture with no subject', async 
   const r = finder.finish();
   t.ok(r.frames.every((f) => !f.found && f.score === 0), 'no subject, score 0');
   t.ok(r.frames.every((f) => f.mask.every((v) => v === 0)), 'empty masks');
+});
+
+// A distinct subject among salient distractors that change from keyframe to
+// keyframe (random colours and places, some touching the subject): the
+// distractors are as salient and bigger, only the subject stays itself.
+t.test('finder keeps the one consistent subject among bigger, changing distractors, also when they touch it', async (t) => {
+  const w = 160;
+  const h = 120;
+  const size = 22;
+  const count = 12;
+  const next = rng(1234);
+  const bg = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const v = 60 + Math.floor(next() * 120);
+    bg.set([v, v, v], 3 * i);
+  }
+  const palette = [[40, 170, 160], [150, 60, 170], [70, 160, 60], [200, 200, 90], [60, 90, 200]];
+  const fill = (f: Uint8Array, x0: number, y0: number, bw: number, bh: number, c: number[]): void => {
+    for (let y = Math.max(0, y0); y < Math.min(h, y0 + bh); y++) for (let x = Math.max(0, x0); x < Math.min(w, x0 + bw); x++) f.set(c, 3 * (y * w + x));
+  };
+  const finder = new ModelFreeFinder();
+  const truth: [number, number, number, number][] = [];
+  for (let k = 0; k < count; k++) {
+    const f = bg.slice();
+    const p = k / (count - 1);
+    const sx = Math.round(20 + 110 * p);
+    const sy = Math.round(60 + 35 * Math.sin(2 * Math.PI * p) - size / 2);
+    for (let d = 0; d < 2; d++) {
+      const bw = 26 + Math.floor(next() * 10);
+      const bh = 26 + Math.floor(next() * 10);
+      let x: number;
+      let y: number;
+      do {
+        x = Math.floor(next() * (w - bw));
+        y = Math.floor(next() * (h - bh));
+      } while (x < sx + size + 2 && x + bw > sx - 2 && y < sy + size + 2 && y + bh > sy - 2);
+      fill(f, x, y, bw, bh, palette[Math.floor(next() * palette.length)]);
+    }
+    if (k % 4 === 3) fill(f, sx + size, sy - 6, 30, size + 12, palette[k % palette.length]); // touching the subject
+    fill(f, sx, sy, size, size, [240, 120, 20]);
+    truth.push([sx, sy, size, size]);
+    finder.add({ data: f, width: w, height: h });
+  }
+  const r = finder.finish();
+  const ious = r.frames.map((fr, k) => iou([fr.box[0] * w, fr.box[1] * h, fr.box[2] * w, fr.box[3] * h], truth[k]));
+  t.comment(`IoU ${ious.map((v) => v.toFixed(2)).join(' ')}`);
+  t.ok(Math.min(...ious) >= 0.7, `every keyframe IoU >= 0.7 (min ${Math.min(...ious).toFixed(2)})`);
+  // The mask is the subject only: nothing of the touching distractor.
+  const k = 3;
+  const m = r.frames[k].mask;
+  const sx = (v: number): number => Math.floor((v * r.width) / w);
+  const sy = (v: number): number => Math.floor((v * r.height) / h);
+  const [tx, ty] = truth[k];
+  t.ok(m[sy(ty + size / 2) * r.width + sx(tx + size / 2)] > 0.9, 'mask on at the subject centre');
+  t.ok(m[sy(ty + size / 2) * r.width + sx(tx + size + 15)] < 0.1, 'mask off on the distractor touching it');
+});
+
+t.test('smoothBoxes keeps a curved, accelerating path, drops a one-keyframe jump and damps jitter', async (t) => {
+  const n = 15;
+  const path = (i: number): Box => [0.4 + 0.3 * Math.sin(i / 2.5) - 0.1, 0.5 + 0.2 * Math.cos(i / 1.7) - 0.1, 0.2, 0.2];
+  const clean = Array.from({ length: n }, (_, i) => path(i));
+  const err = (a: Box, b: Box): number => Math.max(...a.map((v, j) => Math.abs(v - b[j])));
+  const kept = smoothBoxes(clean);
+  const worst = Math.max(...kept.map((b, i) => err(b, clean[i])));
+  t.ok(worst < 0.01, `a smooth path moves by at most ${worst.toFixed(4)} (< 0.01 of the frame)`);
+
+  const jumped = clean.map((b) => [...b] as Box);
+  jumped[6] = [0.75, 0.05, 0.2, 0.2];
+  const fixed = smoothBoxes(jumped);
+  t.ok(err(fixed[6], clean[6]) < 0.03, `the jumped keyframe is back near the path (off by ${err(fixed[6], clean[6]).toFixed(3)})`);
+
+  const next = rng(99);
+  const noisy = clean.map((b) => b.map((v) => v + (next() - 0.5) * 0.02) as Box);
+  const rms = (boxes: Box[]): number => Math.sqrt(boxes.slice(2, n - 2).reduce((s, b, i) => s + b.reduce((q, v, j) => q + (v - clean[i + 2][j]) ** 2, 0), 0) / ((n - 4) * 4));
+  const before = rms(noisy);
+  const after = rms(smoothBoxes(noisy));
+  t.comment(`jitter rms ${before.toFixed(4)} -> ${after.toFixed(4)}`);
+  t.ok(after < 0.8 * before, 'jitter is reduced');
+});
+
+t.test('quantile matches a sorted reference on random samples with ties', async (t) => {
+  const next = rng(4242);
+  for (let trial = 0; trial < 40; trial++) {
+    const n = 1 + Math.floor(next() * 3000);
+    const levels = trial % 2 ? 7 : 1e6; // every other trial: many ties
+    const values = Float32Array.from({ length: n }, () => Math.floor(next() * levels) / levels - 0.3);
+    const sorted = Float32Array.from(values).sort();
+    for (const q of [0, 0.001, 0.25, 0.5, 0.9, 0.999, 1, next()]) {
+      const expected = sorted[Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))];
+      if (quantile(values, q) !== expected) {
+        t.fail(`n=${n} q=${q}: got ${quantile(values, q)}, expected ${expected}`);
+        return;
+      }
+    }
+  }
+  t.equal(quantile([], 0.5), 0, 'empty sample');
+  t.pass('40 random samples agree');
+});
+
+t.test('openBinary matches a plain 3x3 erode-then-dilate reference on random masks', async (t) => {
+  const next = rng(777);
+  for (let trial = 0; trial < 20; trial++) {
+    const w = 1 + Math.floor(next() * 40);
+    const h = 1 + Math.floor(next() * 30);
+    const density = 0.3 + 0.6 * next();
+    const mask = Uint8Array.from({ length: w * h }, () => (next() < density ? 1 : 0));
+    // Reference: min / max over the in-image 3x3 neighbourhood.
+    const morph = (src: Uint8Array, erode: boolean): Uint8Array =>
+      Uint8Array.from({ length: w * h }, (_, i) => {
+        const x = i % w;
+        const y = (i - x) / w;
+        let v = src[i];
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = x + dx;
+            const ny = y + dy;
+            if (nx < 0 || nx >= w || ny < 0 || ny >= h) continue;
+            v = erode ? Math.min(v, src[ny * w + nx]) : Math.max(v, src[ny * w + nx]);
+          }
+        }
+        return v;
+      });
+    const expected = morph(morph(mask, true), false);
+    const got = openBinary(mask.slice(), w, h);
+    if (!got.every((v, i) => v === expected[i])) {
+      t.fail(`${w}x${h} mask (density ${density.toFixed(2)}) differs from the reference`);
+      return;
+    }
+  }
+  t.pass('20 random masks agree');
 });

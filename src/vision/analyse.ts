@@ -13,7 +13,7 @@ import { ModelFreeFinder } from './model-free-finder.js';
 import { smoothBoxes, smoothMasks, type Box } from './temporal-smoothing.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 export const DEFAULT_MASK_LONG_SIDE = 320;
 
 export interface AnalyseOptions {

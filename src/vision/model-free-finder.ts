@@ -1,9 +1,13 @@
-// The finder used when no model is given: colour saliency against the frame's
-// background colours plus change against a temporal-median background, picked
-// as one connected region per keyframe and tracked from keyframe to keyframe.
+// The finder used when no model is given. Per keyframe, a saliency map: colour
+// distance from the frame's background colours plus change against a
+// temporal-median background. Its compact regions are candidates; one track
+// through them (same colour, size and a plausible path) is chosen over all
+// keyframes; the track's colours against the rest of the video give a colour
+// model that cuts the subject out of what touches it or moves like it (a busy
+// background has many moving parts, the subject is the one that stays itself).
 // Works at a small internal size (long side 192) so it stays fast in plain TS.
-import { boxBlur, connectedComponents, quantile, resizeArea, rgbToLab, type LabImage } from './image-ops.js';
-import { backgroundColours, changeFromMedian, colourDistance } from './saliency.js';
+import { boxBlur, connectedComponents, openBinary, quantile, resizeArea, rgbToLab, type Component, type LabImage } from './image-ops.js';
+import { backgroundColours, changeFromMedian, colourBin, colourDistance, COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
 import { reducedSize } from '../media/keyframes.js';
 
 export const MODEL_FREE_WORK_LONG_SIDE = 192;
@@ -88,78 +92,276 @@ export class ModelFreeFinder {
   finish(): ModelFreeResult {
     if (!this.size || this.frames.length === 0) throw new Error('model-free finder: no keyframes were added');
     const { width: w, height: h } = this.size;
+    const n = w * h;
     const diag = Math.hypot(w, h);
-    const out: FinderFrame[] = [];
-    let prev: [number, number] | undefined;
-    let velocity: [number, number] = [0, 0];
-    for (let k = 0; k < this.frames.length; k++) {
+    const count = this.frames.length;
+
+    // Pass 1: saliency and candidate regions of every keyframe.
+    const saliencies: Float32Array[] = [];
+    const candidates: Candidate[][] = [];
+    const bins: Uint16Array[] = [];
+    for (let k = 0; k < count; k++) {
       const sal = this.saliency(k);
-      const peak = quantile(sal, 0.999);
-      const threshold = Math.max(0.2, 0.45 * peak);
-      const binary = new Uint8Array(w * h);
-      let totalMass = 0;
-      for (let i = 0; i < w * h; i++) {
-        if (sal[i] >= threshold) {
-          binary[i] = 1;
-          totalMass += sal[i];
-        }
-      }
-      const comps = peak < 0.15 ? [] : connectedComponents(binary, w, h);
-      const mass = comps.map((c) => c.pixels.reduce((s, p) => s + sal[p], 0));
-      let best = -1;
-      let bestScore = 0;
-      const predicted = prev ? [prev[0] + velocity[0], prev[1] + velocity[1]] : undefined;
-      comps.forEach((c, i) => {
-        const cx = (c.minX + c.maxX + 1) / 2;
-        const cy = (c.minY + c.maxY + 1) / 2;
-        const near = predicted ? 0.25 + 0.75 * Math.exp(-((Math.hypot(cx - predicted[0], cy - predicted[1]) / (0.25 * diag)) ** 2)) : 1;
-        // Compact regions look more like one object than thin, sprawling ones (bars, edges).
-        const fill = c.pixels.length / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
-        const score = mass[i] * near * fill;
-        if (score > bestScore) {
-          bestScore = score;
-          best = i;
-        }
-      });
-      if (best < 0 || mass[best] < 2) {
-        out.push({ box: [0, 0, 1, 1], score: 0, mask: new Float32Array(w * h), found: false });
+      saliencies.push(sal);
+      candidates.push(this.candidatesOf(k, sal));
+      const lab = this.frames[k].lab;
+      bins.push(Uint16Array.from({ length: n }, (_, i) => colourBin(lab, 3 * i)));
+    }
+
+    // Pass 2: one candidate per keyframe, as the most consistent track.
+    const track = chooseTrack(candidates, diag);
+
+    // Pass 3: the track's colours against everything else's, to cut the
+    // subject out of what touches it and to drop salient things of other colours.
+    const colour = this.colourModel(candidates, track, saliencies, bins);
+
+    const out: FinderFrame[] = [];
+    for (let k = 0; k < count; k++) {
+      const base = saliencies[k];
+      const prior = track[k] >= 0 ? candidates[k][track[k]] : undefined;
+      if (candidates[k].length === 0) {
+        out.push(notFound(n));
         continue;
       }
-      // Thresholding can split one subject: absorb regions touching its box.
-      let { minX, minY, maxX, maxY } = comps[best];
-      let chosenMass = mass[best];
-      let pixels = comps[best].pixels.length;
-      const gap = Math.max(2, Math.round(0.03 * diag));
-      const taken = new Set([best]);
-      for (let grew = true; grew; ) {
-        grew = false;
-        comps.forEach((c, i) => {
-          if (taken.has(i)) return;
-          if (c.minX > maxX + gap || c.maxX < minX - gap || c.minY > maxY + gap || c.maxY < minY - gap) return;
-          taken.add(i);
-          grew = true;
-          minX = Math.min(minX, c.minX);
-          minY = Math.min(minY, c.minY);
-          maxX = Math.max(maxX, c.maxX);
-          maxY = Math.max(maxY, c.maxY);
-          chosenMass += mass[i];
-          pixels += c.pixels.length;
-        });
+      let sal = base;
+      if (colour) {
+        sal = new Float32Array(n);
+        const like = new Float32Array(n);
+        const kb = bins[k];
+        for (let i = 0; i < n; i++) like[i] = colour.likelihood[kb[i]];
+        boxBlur(like, w, h, 1);
+        for (let i = 0; i < n; i++) sal[i] = base[i] * (1 - colour.weight + colour.weight * smoothstep(0.25, 0.65, like[i]));
       }
-      const centre: [number, number] = [(minX + maxX + 1) / 2, (minY + maxY + 1) / 2];
-      velocity = prev ? [centre[0] - prev[0], centre[1] - prev[1]] : [0, 0];
-      prev = centre;
-      const score = clamp01((chosenMass / pixels) * Math.sqrt(chosenMass / totalMass));
+      const region = pickRegion(sal, w, h, prior, diag);
+      if (!region) {
+        out.push(notFound(n));
+        continue;
+      }
+      const { minX, minY, maxX, maxY } = region;
       out.push({
         box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h],
-        score,
-        mask: softMask(sal, w, h, threshold, [minX, minY, maxX, maxY]),
+        score: region.score,
+        mask: softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY]),
         found: true,
       });
     }
     fillMissingBoxes(out);
     return { width: w, height: h, frames: out };
   }
+
+  /** Salient regions of keyframe k, strongest first (at most MAX_CANDIDATES). */
+  private candidatesOf(k: number, sal: Float32Array): Candidate[] {
+    const { width: w, height: h } = this.frames[k];
+    const peak = quantile(sal, 0.999);
+    if (peak < 0.15) return [];
+    const threshold = Math.max(0.2, 0.45 * peak);
+    const binary = new Uint8Array(w * h);
+    for (let i = 0; i < w * h; i++) binary[i] = sal[i] >= threshold ? 1 : 0;
+    openBinary(binary, w, h);
+    const lab = this.frames[k].lab;
+    const out: Candidate[] = [];
+    for (const c of connectedComponents(binary, w, h)) {
+      let mass = 0;
+      let l = 0;
+      let a = 0;
+      let b = 0;
+      for (const p of c.pixels) {
+        const s = sal[p];
+        mass += s;
+        l += s * lab[3 * p];
+        a += s * lab[3 * p + 1];
+        b += s * lab[3 * p + 2];
+      }
+      if (mass < 2) continue;
+      // Compact regions look more like one object than thin, sprawling ones (bars, edges).
+      const fill = c.pixels.length / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
+      out.push({ ...c, mass, score: mass * fill, colour: [l / mass, a / mass, b / mass], cx: (c.minX + c.maxX + 1) / 2, cy: (c.minY + c.maxY + 1) / 2 });
+    }
+    return out.sort((x, y) => y.score - x.score).slice(0, MAX_CANDIDATES);
+  }
+
+  /**
+   * Colour model of the subject: the colours found in the tracked region in
+   * most keyframes (saliency-weighted) against all pixels away from it.
+   * Undefined when there is no track or its colours do not set it apart (a
+   * grey subject on a grey texture); `weight` (0..1) says how well they do.
+   */
+  private colourModel(candidates: Candidate[][], track: number[], saliencies: Float32Array[], bins: Uint16Array[]): { likelihood: Float32Array; weight: number } | undefined {
+    const chosen = track.map((c, k) => (c >= 0 ? candidates[k][c] : undefined));
+    const perKeyframe: Float64Array[] = [];
+    const background = new Float64Array(COLOUR_BIN_COUNT);
+    const { width: w, height: h } = this.size as { width: number; height: number };
+    for (let k = 0; k < this.frames.length; k++) {
+      const c = chosen[k];
+      if (!c) continue;
+      const kb = bins[k];
+      const sal = saliencies[k];
+      const hist = new Float64Array(COLOUR_BIN_COUNT);
+      for (const p of c.pixels) hist[kb[p]] += sal[p];
+      perKeyframe.push(hist);
+      const pad = 2 + Math.round(0.25 * Math.max(c.maxX - c.minX, c.maxY - c.minY));
+      for (let y = 0; y < h; y++) {
+        const insideY = y >= c.minY - pad && y <= c.maxY + pad;
+        for (let x = 0; x < w; x++) {
+          if (insideY && x >= c.minX - pad && x <= c.maxX + pad) continue;
+          background[kb[y * w + x]]++;
+        }
+      }
+    }
+    if (perKeyframe.length === 0) return undefined;
+    const object = consistentHistogram(perKeyframe);
+    const likelihood = objectLikelihood(object, background);
+    // Separation: likelihood over the subject's pixels vs over the background's.
+    let on = 0;
+    let onW = 0;
+    let off = 0;
+    let offW = 0;
+    for (let i = 0; i < COLOUR_BIN_COUNT; i++) {
+      on += object[i] * likelihood[i];
+      onW += object[i];
+      off += background[i] * likelihood[i];
+      offW += background[i];
+    }
+    if (onW <= 0 || offW <= 0) return undefined;
+    const separation = on / onW - off / offW;
+    const weight = smoothstep(0.25, 0.55, separation);
+    return weight > 0 ? { likelihood, weight } : undefined;
+  }
+}
+
+interface Candidate extends Component {
+  /** Saliency summed over the region. */
+  mass: number;
+  /** mass × fill of its box: how strongly it stands out as one object. */
+  score: number;
+  /** Saliency-weighted mean Lab colour. */
+  colour: [number, number, number];
+  cx: number;
+  cy: number;
+}
+
+const MAX_CANDIDATES = 8;
+const deltaE = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+const notFound = (n: number): FinderFrame => ({ box: [0, 0, 1, 1], score: 0, mask: new Float32Array(n), found: false });
+
+/**
+ * How plausible it is that region `b`, `steps` keyframes after region `a`, is
+ * the same object (log scale): similar colour, similar size, not too far.
+ * Floors keep one bad link (an occlusion, a merge) from vetoing a track.
+ */
+function linkScore(a: Candidate, b: Candidate, steps: number, diag: number): number {
+  const colour = 0.1 + 0.9 * Math.exp(-((deltaE(a.colour, b.colour) / 20) ** 2));
+  const ratio = Math.log(b.pixels.length / a.pixels.length);
+  const size = 0.2 + 0.8 * Math.exp(-(ratio * ratio) / 0.5);
+  const d = Math.hypot(b.cx - a.cx, b.cy - a.cy) / (0.3 * diag * steps);
+  const place = 0.2 + 0.8 * Math.exp(-d * d);
+  return Math.log(colour) + Math.log(size) + Math.log(place);
+}
+
+/**
+ * One candidate index per keyframe (-1 where there are none): the path that
+ * maximises strength (relative to the keyframe's strongest region) times
+ * link plausibility, found exactly by dynamic programming (Viterbi). A thing
+ * that is salient in one keyframe only (a flash, a passing band) loses to
+ * one that stays the same colour and size along a smooth path.
+ */
+function chooseTrack(candidates: Candidate[][], diag: number): number[] {
+  const track = candidates.map(() => -1);
+  const ks = candidates.flatMap((c, k) => (c.length ? [k] : []));
+  if (ks.length === 0) return track;
+  const unary = (k: number): number[] => candidates[k].map((c) => Math.log(Math.max(1e-3, c.score / candidates[k][0].score)));
+  let best = unary(ks[0]);
+  const back: Int32Array[] = [new Int32Array(candidates[ks[0]].length)];
+  for (let s = 1; s < ks.length; s++) {
+    const k = ks[s];
+    const pk = ks[s - 1];
+    const u = unary(k);
+    const from = new Int32Array(candidates[k].length);
+    const next = candidates[k].map((c, j) => {
+      let bestValue = -Infinity;
+      candidates[pk].forEach((p, i) => {
+        const v = best[i] + linkScore(p, c, k - pk, diag);
+        if (v > bestValue) {
+          bestValue = v;
+          from[j] = i;
+        }
+      });
+      return bestValue + u[j];
+    });
+    back.push(from);
+    best = next;
+  }
+  let at = best.indexOf(Math.max(...best));
+  for (let s = ks.length - 1; s >= 0; s--) {
+    track[ks[s]] = at;
+    at = back[s][at];
+  }
+  return track;
+}
+
+/**
+ * The subject region of one keyframe's saliency map: the strongest compact
+ * component (favouring the one near the tracked candidate), plus components
+ * touching its box, since thresholding can split one subject.
+ */
+function pickRegion(
+  sal: Float32Array,
+  w: number,
+  h: number,
+  prior: Candidate | undefined,
+  diag: number,
+): { minX: number; minY: number; maxX: number; maxY: number; score: number; threshold: number } | undefined {
+  const peak = quantile(sal, 0.999);
+  if (peak < 0.15) return undefined;
+  const threshold = Math.max(0.2, 0.45 * peak);
+  const binary = new Uint8Array(w * h);
+  let totalMass = 0;
+  for (let i = 0; i < w * h; i++) {
+    if (sal[i] >= threshold) {
+      binary[i] = 1;
+      totalMass += sal[i];
+    }
+  }
+  openBinary(binary, w, h);
+  const comps = connectedComponents(binary, w, h);
+  const mass = comps.map((c) => c.pixels.reduce((s, p) => s + sal[p], 0));
+  let best = -1;
+  let bestScore = 0;
+  comps.forEach((c, i) => {
+    const cx = (c.minX + c.maxX + 1) / 2;
+    const cy = (c.minY + c.maxY + 1) / 2;
+    const near = prior ? 0.25 + 0.75 * Math.exp(-((Math.hypot(cx - prior.cx, cy - prior.cy) / (0.15 * diag)) ** 2)) : 1;
+    const fill = c.pixels.length / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
+    const score = mass[i] * near * fill;
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  if (best < 0 || mass[best] < 2) return undefined;
+  let { minX, minY, maxX, maxY } = comps[best];
+  let chosenMass = mass[best];
+  let pixels = comps[best].pixels.length;
+  const gap = Math.max(2, Math.round(0.03 * diag));
+  const taken = new Set([best]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    comps.forEach((c, i) => {
+      // Crumbs (a fraction of the region's mass) are left out: they move the box more than they add to it.
+      if (taken.has(i) || mass[i] < 0.15 * mass[best]) return;
+      if (c.minX > maxX + gap || c.maxX < minX - gap || c.minY > maxY + gap || c.maxY < minY - gap) return;
+      taken.add(i);
+      grew = true;
+      minX = Math.min(minX, c.minX);
+      minY = Math.min(minY, c.minY);
+      maxX = Math.max(maxX, c.maxX);
+      maxY = Math.max(maxY, c.maxY);
+      chosenMass += mass[i];
+      pixels += c.pixels.length;
+    });
+  }
+  const score = clamp01((chosenMass / pixels) * Math.sqrt(chosenMass / totalMass));
+  return { minX, minY, maxX, maxY, score, threshold };
 }
 
 /** Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded) subject box. */

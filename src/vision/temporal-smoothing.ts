@@ -1,24 +1,36 @@
 // Smoothing over keyframes so effects do not flicker. Both filters are
-// symmetric, so a subject moving at constant speed is not lagged behind.
+// symmetric, so a moving subject is not lagged behind.
 
 export type Box = [number, number, number, number];
 
-const median3 = (a: number, b: number, c: number): number => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-
 /**
- * Boxes (x, y, w, h) smoothed in centre/size space: a 3-tap median removes a
- * single-keyframe jump, then a [1, 2, 1] filter softens jitter. Ends are kept.
+ * Boxes (x, y, w, h) smoothed in centre/size space. First a box that jumps
+ * away from both neighbours (centre far from their midpoint, or size off by
+ * more than 1.6x while theirs agree) is replaced by their mean: a
+ * one-keyframe mistake. Then a 5-tap quadratic Savitzky-Golay filter softens
+ * jitter; unlike a plain average or a median it keeps a subject on a curved
+ * or accelerating path where it is (no cutting corners at turning points).
+ * The first and last two boxes are only outlier-checked.
  */
 export function smoothBoxes(boxes: Box[]): Box[] {
   const n = boxes.length;
   if (n < 3) return boxes.map((b) => [...b] as Box);
   const params = boxes.map(([x, y, w, h]) => [x + w / 2, y + h / 2, w, h]);
-  const filter = (values: number[][], f: (a: number, b: number, c: number) => number): number[][] =>
-    values.map((v, i) => (i === 0 || i === n - 1 ? [...v] : v.map((_, j) => f(values[i - 1][j], v[j], values[i + 1][j]))));
-  const smoothed = filter(
-    filter(params, median3),
-    (a, b, c) => 0.25 * a + 0.5 * b + 0.25 * c,
-  );
+  const fixed = params.map((v, i) => {
+    if (i === 0 || i === n - 1) return [...v];
+    const [a, b] = [params[i - 1], params[i + 1]];
+    const mean = a.map((p, j) => (p + b[j]) / 2);
+    const size = Math.max(mean[2], mean[3], 1e-6);
+    const ratio = (p: number, q: number): number => Math.abs(Math.log(Math.max(p, 1e-6) / Math.max(q, 1e-6)));
+    // Off the neighbours' midpoint by more than half a box and more than they are apart from
+    // it (a fast subject's neighbours are far apart, a turning point is only slightly off).
+    const off = Math.hypot(v[0] - mean[0], v[1] - mean[1]);
+    const jumped = off > 0.5 * size && off > Math.hypot(a[0] - b[0], a[1] - b[1]) / 2;
+    const resized = (ratio(v[2], mean[2]) > Math.log(1.6) && ratio(a[2], b[2]) < Math.log(1.6)) || (ratio(v[3], mean[3]) > Math.log(1.6) && ratio(a[3], b[3]) < Math.log(1.6));
+    return jumped || resized ? mean : [...v];
+  });
+  const sg = [-3, 12, 17, 12, -3].map((c) => c / 35);
+  const smoothed = fixed.map((v, i) => (i < 2 || i > n - 3 ? v : v.map((_, j) => sg.reduce((s, c, d) => s + c * fixed[i + d - 2][j], 0))));
   return smoothed.map(([cx, cy, w, h]) => [cx - w / 2, cy - h / 2, w, h]);
 }
 
