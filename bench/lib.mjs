@@ -43,7 +43,7 @@ export function renderCli(input, dir, tag, args) {
   const report = join(dir, `report-${tag}.json`);
   const ms = timed(process.execPath, [
     join(root, 'bin', 'maskflow.js'), 'render', input, '-o', join(dir, `render-${tag}.mp4`),
-    '--no-cache', '--report', report, '-y', '--quiet', ...args,
+    ...(args.includes('--cache-dir') ? [] : ['--no-cache']), '--report', report, '-y', '--quiet', ...args,
   ]);
   return { ms, report: JSON.parse(readFileSync(report, 'utf8')) };
 }

@@ -8,6 +8,8 @@ export interface EncoderSettings {
   codec: string;
   crf: number;
   preset: string;
+  /** Encoder threads; undefined lets ffmpeg choose (about 1.5 per core for x264). */
+  threads?: number;
 }
 
 export interface FrameEncoderOptions {
@@ -25,6 +27,7 @@ export interface FrameEncoderOptions {
 export function encoderOutputOptions(settings: EncoderSettings): string[] {
   const options = ['-c:v', settings.codec, '-pix_fmt', 'yuv420p'];
   if (/^lib(x264|x265)$/.test(settings.codec)) options.push('-crf', String(settings.crf), '-preset', settings.preset);
+  if (settings.threads !== undefined) options.push('-threads', String(settings.threads));
   return options;
 }
 

@@ -16,6 +16,8 @@ export interface ClipSpec {
   subjectSize?: number;
   /** "mask": the same motion as a white disc on black, for ffmpeg-graph baselines. */
   variant?: 'scene' | 'mask';
+  /** Keyframe (GOP) interval in seconds (default 2, typical of camera and streaming files). */
+  gopSeconds?: number;
   /** Encoder preset for the clip itself (default ultrafast). */
   preset?: string;
   crf?: number;
@@ -69,7 +71,9 @@ export function generateClip(paths: FfmpegPaths, spec: ClipSpec): Promise<void> 
       cmd.input(`sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`).inputOptions(['-f', 'lavfi']);
       outputOptions.push('-map', '2:a', '-c:a', 'aac', '-b:a', '96k');
     }
-    outputOptions.push('-c:v', 'libx264', '-preset', spec.preset ?? 'ultrafast', '-crf', String(spec.crf ?? 18), '-pix_fmt', 'yuv420p', '-r', spec.fps);
+    const [num, den] = spec.fps.split('/').map(Number);
+    const gop = Math.max(1, Math.round((spec.gopSeconds ?? 2) * (num / (den || 1))));
+    outputOptions.push('-c:v', 'libx264', '-preset', spec.preset ?? 'ultrafast', '-crf', String(spec.crf ?? 18), '-g', String(gop), '-pix_fmt', 'yuv420p', '-r', spec.fps);
     let tail = '';
     cmd
       .outputOptions(outputOptions)

@@ -173,6 +173,11 @@ export async function render(options: RenderOptions): Promise<Report> {
     workers,
     alignFrames: Math.max(1, Math.round(resolved.subject.keyframeInterval * info.fps)),
   });
+  // One worker: let ffmpeg pick its threads (x264 uses ~1.5 per core). Several
+  // workers share the cores: measured on 2 cores, 2 workers with 1 thread per
+  // ffmpeg process beat 2 workers with ffmpeg's default by ~9%.
+  const poolSize = Math.min(workers, batches.length);
+  const ffmpegThreads = poolSize > 1 ? Math.max(1, Math.floor(availableParallelism() / poolSize)) : undefined;
   const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
   try {
     const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
@@ -187,7 +192,7 @@ export async function render(options: RenderOptions): Promise<Report> {
       startFrame: b.startFrame,
       endFrame: b.endFrame,
       runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
-      encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset },
+      encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
       reframe: outSize && crops ? { width: outSize.width, height: outSize.height, crops: Array.from(crops.subarray(b.startFrame * 4, b.endFrame * 4)) } : undefined,
       outFile: join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`),
     }));

@@ -99,7 +99,7 @@ export async function runBatch(
         width,
         height,
         pixFmt: 'yuv420p',
-        inputOptions: job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : [],
+        inputOptions: [...(job.encoder.threads !== undefined ? ['-threads', String(job.encoder.threads)] : []), ...(job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : [])],
         outputOptions: ['-vsync', '0', '-frames:v', String(expected)],
       },
       async (frame, index) => {
