@@ -18,7 +18,7 @@ export async function run({ quick = false } = {}) {
   const paths = ffmpegPaths();
   const width = 1920;
   const height = 1080;
-  const seconds = quick ? 4 : 10;
+  const seconds = quick ? 8 : 10;
   const workers = Math.max(2, availableParallelism());
   const repeats = quick ? 1 : 2;
   const dir = scratchDir('e2e');

@@ -81,7 +81,7 @@ export async function run({ quick = false } = {}) {
   const count = Math.ceil(RING_BYTES / bytes);
   const src = ring(count, bytes, 1);
   const dst = ring(count, bytes, 2);
-  const timing = quick ? { rounds: 3, perRound: 10 } : { rounds: 7, perRound: 24 };
+  const timing = quick ? { rounds: 5, perRound: 16 } : { rounds: 7, perRound: 24 };
 
   // memcpy reference: TypedArray.set is a plain memmove of the whole frame. Measured
   // next to every kernel and summarised by the median, so a busy moment on a shared

@@ -20,7 +20,7 @@ import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
 import { computeCropPath } from '../vision/crop-path.js';
 import type { ModelPaths } from '../vision/models/index.js';
 import { packageVersion } from '../version.js';
-import { peakRssBytes, type Report } from '../report/report.js';
+import { PeakRssSampler, type Report } from '../report/report.js';
 import { dispatchOrder, planBatches } from './batches.js';
 import { commitOutput, joinBatches } from './finish.js';
 import type { BatchJob } from './job.js';
@@ -113,6 +113,18 @@ function repeatablePlan(plan: Plan, resolved: ResolvedPlan, info: ProbeInfo): Pl
 export async function render(options: RenderOptions): Promise<Report> {
   const started = performance.now();
   const { workers, batchSeconds } = checkOptions(options);
+  const rss = new PeakRssSampler();
+  try {
+    return await renderChecked(options, { workers, batchSeconds, started, rss });
+  } finally {
+    rss.stop();
+  }
+}
+
+async function renderChecked(
+  options: RenderOptions,
+  { workers, batchSeconds, started, rss }: { workers: number; batchSeconds: number; started: number; rss: PeakRssSampler },
+): Promise<Report> {
   const emit = options.onProgress ?? (() => undefined);
   const stages = { probe: 0, plan: 0, analyse: 0, render: 0, finish: 0, total: 0 };
   const output = resolve(options.output);
@@ -263,7 +275,7 @@ export async function render(options: RenderOptions): Promise<Report> {
         maskWidth: analysis.maskWidth,
         maskHeight: analysis.maskHeight,
       },
-      peakRssBytes: peakRssBytes(),
+      peakRssBytes: rss.sample(),
       ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: paths.ffprobe, source: ffmpegInfo.source },
       native: { path: native.path, source: native.source },
       plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },

@@ -36,8 +36,28 @@ export interface Report {
   plan: { segments: number; resolvedFile?: string; warnings: string[] };
 }
 
-/** Peak resident set size of this process (all worker threads included). */
-export function peakRssBytes(): number {
-  // resourceUsage().maxRSS is in kilobytes.
-  return process.resourceUsage().maxRSS * 1024;
+/**
+ * Peak resident set size of this process (all worker threads included) while
+ * a run is going, sampled. getrusage's maxRSS is not used: on Linux a child
+ * process inherits its parent's high-water mark across fork and exec, so a
+ * render spawned by a large process would report the parent's size.
+ */
+export class PeakRssSampler {
+  private peak = process.memoryUsage.rss();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 20) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  sample(): number {
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    return this.peak;
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    return this.sample();
+  }
 }
