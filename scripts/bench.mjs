@@ -1,5 +1,5 @@
 // Benchmark dispatcher:
-//   node scripts/bench.mjs --suite <name|all> [--quick] [--json FILE]
+//   node scripts/bench.mjs --suite <name|all> [--quick] [--json FILE (default bench-results.json)]
 //                          [--compare BASELINE.json [--report-only]] [--write-baseline FILE]
 // Every figure a suite reports is a ratio to a reference measured in the same
 // run, so results compare across machines. --compare checks each ratio against
@@ -129,10 +129,10 @@ async function main() {
     results.push(result);
   }
   const payload = results.length === 1 && opts.suite !== 'all' ? { ...results[0], machine: machine(), quick: opts.quick } : { machine: machine(), quick: opts.quick, suites: results };
-  if (opts.json) {
-    writeFileSync(opts.json, `${JSON.stringify(payload, null, 2)}\n`);
-    process.stderr.write(`bench: wrote ${opts.json}\n`);
-  }
+  // Results always land in a JSON file: --json FILE, else bench-results.json here.
+  const jsonFile = opts.json ?? 'bench-results.json';
+  writeFileSync(jsonFile, `${JSON.stringify(payload, null, 2)}\n`);
+  process.stderr.write(`bench: wrote ${jsonFile}\n`);
   if (opts.writeBaseline) {
     writeFileSync(opts.writeBaseline, `${JSON.stringify({ machine: machine(), quick: opts.quick, suites: results }, null, 2)}\n`);
     process.stderr.write(`bench: wrote baseline ${opts.writeBaseline}\n`);
