@@ -77,13 +77,14 @@ std::string EffectChainCore::Configure(int width, int height, const std::vector<
         s.lhY = (h_ + sc - 1) / sc;
         s.lwC = (cw_ + sc - 1) / sc;
         s.lhC = (ch_ + sc - 1) / sc;
-        s.lowY.assign(size_t(s.lwY) * s.lhY, 0);
-        s.lowU.assign(size_t(s.lwC) * s.lhC, 0);
-        s.lowV.assign(size_t(s.lwC) * s.lhC, 0);
+        // + kGatherSlack: the upsamplers' SIMD loads may run past a row's end.
+        s.lowY.assign(size_t(s.lwY) * s.lhY + kGatherSlack, 0);
+        s.lowU.assign(size_t(s.lwC) * s.lhC + kGatherSlack, 0);
+        s.lowV.assign(size_t(s.lwC) * s.lhC + kGatherSlack, 0);
         s.tmp.assign(size_t(s.lwY) * s.lhY, 0);
-        s.upY.Configure(s.lwY, s.lhY, w_, h_, 1, sc, 1, sc);
-        s.upU.Configure(s.lwC, s.lhC, cw_, ch_, 1, sc, 1, sc);
-        s.upV.Configure(s.lwC, s.lhC, cw_, ch_, 1, sc, 1, sc);
+        s.upY.Configure(s.lwY, s.lhY, w_, h_, 1, sc, 1, sc, kGatherSlack);
+        s.upU.Configure(s.lwC, s.lhC, cw_, ch_, 1, sc, 1, sc, kGatherSlack);
+        s.upV.Configure(s.lwC, s.lhC, cw_, ch_, 1, sc, 1, sc, kGatherSlack);
         stateOf_[i] = static_cast<int>(blur_.size());
         blur_.push_back(std::move(s));
         break;
@@ -124,13 +125,13 @@ std::string EffectChainCore::Configure(int width, int height, const std::vector<
   }
   if (needMask) {
     const size_t n = size_t(mw_) * mh_;
-    blended_.assign(n, 0);
-    feathered_.assign(n, 0);
+    blended_.assign(n + kGatherSlack, 0);
+    feathered_.assign(n + kGatherSlack, 0);
     featherTmp_.assign(n, 0);
     warp_.Configure(mw_, mh_);
     // Chroma sample i is centred on luma 2i + 1, i.e. mask coordinate (i + 0.5) * 2mw / w.
-    maskY_.Configure(int(mw_), int(mh_), w_, h_, mw_, w_, mh_, h_);
-    maskC_.Configure(int(mw_), int(mh_), cw_, ch_, 2 * int64_t(mw_), w_, 2 * int64_t(mh_), h_);
+    maskY_.Configure(int(mw_), int(mh_), w_, h_, mw_, w_, mh_, h_, kGatherSlack);
+    maskC_.Configure(int(mw_), int(mh_), cw_, ch_, 2 * int64_t(mw_), w_, 2 * int64_t(mh_), h_, kGatherSlack);
   }
   // Column sums serve the feather (mask width) and every blur's reduced planes.
   size_t colSums = needMask ? mw_ : 0;

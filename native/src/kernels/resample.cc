@@ -23,19 +23,19 @@ static void SetTap(AxisTaps* t, int i, int64_t p, int sn) {
   t->f[i] = static_cast<uint16_t>(p & 255);
 }
 
-void PrepareGather(AxisTaps* t, int sn) {
+void PrepareGather(AxisTaps* t, int sn, int slack) {
   const size_t groups = t->groupBase.size();
   for (size_t g = 0; g < groups; ++g) {
     const int32_t base = t->i0[16 * g];
     const int32_t span = t->i1[16 * g + 15] - base;  // taps are monotone
     uint8_t* sh = &t->shuffle[64 * g];
     t->wide[g] = 0;
-    if (span < 16 && base + 16 <= sn) {
+    if (span < 16 && base + 16 <= sn + slack) {
       for (int k = 0; k < 16; ++k) {
         sh[k] = static_cast<uint8_t>(t->i0[16 * g + k] - base);
         sh[16 + k] = static_cast<uint8_t>(t->i1[16 * g + k] - base);
       }
-    } else if (span < 32 && base + 32 <= sn) {
+    } else if (span < 32 && base + 32 <= sn + slack) {
       t->wide[g] = 1;
       for (int k = 0; k < 16; ++k) {
         const int32_t d0 = t->i0[16 * g + k] - base, d1 = t->i1[16 * g + k] - base;
@@ -97,14 +97,14 @@ void GatherLerp(uint8_t* __restrict out, const uint8_t* __restrict src, const Ax
   GatherLerpRow(out + done, src, t.i0.data() + done, t.i1.data() + done, t.f.data() + done, n - done);
 }
 
-void RationalAxis(int dn, int sn, int64_t num, int64_t den, AxisTaps* taps) {
+void RationalAxis(int dn, int sn, int64_t num, int64_t den, AxisTaps* taps, int slack) {
   taps->Resize(dn);
   for (int i = 0; i < dn; ++i) {
     // Non-negative numerator: integer division is the floor.
     const int64_t p = (int64_t(2 * i + 1) * num * 128) / den - 128;
     SetTap(taps, i, p, sn);
   }
-  PrepareGather(taps, sn);
+  PrepareGather(taps, sn, slack);
 }
 
 void CropAxis(int dn, int sn, double start, double step, AxisTaps* taps) {
@@ -120,10 +120,10 @@ void CropAxis(int dn, int sn, double start, double step, AxisTaps* taps) {
 }
 
 void RowUpsampler::Configure(int sw, int sh, int dw, int dh, int64_t numX, int64_t denX, int64_t numY,
-                             int64_t denY) {
+                             int64_t denY, int slack) {
   sw_ = sw;
   dw_ = dw;
-  RationalAxis(dw, sw, numX, denX, &x_);
+  RationalAxis(dw, sw, numX, denX, &x_, slack);
   RationalAxis(dh, sh, numY, denY, &y_);
   slots_[0].assign(dw, 0);
   slots_[1].assign(dw, 0);

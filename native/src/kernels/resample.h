@@ -34,7 +34,12 @@ struct AxisTaps {
 };
 
 // Fills groupBase/shuffle from i0/i1 (called by the axis builders).
-void PrepareGather(AxisTaps* taps, int sn);
+// `slack`: bytes readable past the end of every source row (padding the caller
+// owns), so 16/32-byte loads near the right edge stay inside the allocation.
+void PrepareGather(AxisTaps* taps, int sn, int slack = 0);
+
+// Padding chain-owned source planes carry for the SIMD gather's edge loads.
+constexpr int kGatherSlack = 32;
 
 // out[i] = (src[i0[i]]*(256-f[i]) + src[i1[i]]*f[i] + 128) >> 8 for i < taps.f.size();
 // src holds the sn bytes the taps were built for.
@@ -42,7 +47,7 @@ void GatherLerp(uint8_t* __restrict out, const uint8_t* __restrict src, const Ax
 
 // Exact integer map for a rational scale num/den (src pixels per dst pixel):
 // p = floor((2i+1) * num * 128 / den) - 128, clamped to [0, 256*(sn-1)].
-void RationalAxis(int dn, int sn, int64_t num, int64_t den, AxisTaps* taps);
+void RationalAxis(int dn, int sn, int64_t num, int64_t den, AxisTaps* taps, int slack = 0);
 
 // Map for a crop: p = floor((start + (i + 0.5) * step - 0.5) * 256) in doubles, clamped.
 void CropAxis(int dn, int sn, double start, double step, AxisTaps* taps);
@@ -52,7 +57,8 @@ void CropAxis(int dn, int sn, double start, double step, AxisTaps* taps);
 // vertical lerp. Buffers are allocated in Configure only.
 class RowUpsampler {
  public:
-  void Configure(int sw, int sh, int dw, int dh, int64_t numX, int64_t denX, int64_t numY, int64_t denY);
+  // slack: bytes readable past each source row (see PrepareGather).
+  void Configure(int sw, int sh, int dw, int dh, int64_t numX, int64_t denX, int64_t numY, int64_t denY, int slack = 0);
   // Starts a new source plane (sw x sh, tightly packed); forgets cached rows.
   void Bind(const uint8_t* src);
   // Output row y as two horizontally resampled rows and the vertical weight of b:
