@@ -115,3 +115,24 @@ t.test('an odd-sized input renders with its last column and row dropped', async 
   t.same([report.output.width, report.output.height], [96, 54]);
   t.equal(inspect(join(dir, 'out.mp4')).frames, 30);
 });
+
+t.test('aborting a render stops the workers and leaves no output or temp files', async (t) => {
+  const dir = t.testdir({});
+  const input = join(dir, 'count.mp4');
+  countingClip(input, '25', 150, false);
+  const controller = new AbortController();
+  const run = render({
+    input,
+    output: join(dir, 'out.mp4'),
+    plan: grayPlan([[0, 6]]),
+    workers: 2,
+    batchSeconds: 1,
+    cacheDir: false,
+    signal: controller.signal,
+    onProgress: (e) => {
+      if (e.stage === 'render' && e.done > 0) controller.abort(new Error('stopped by the test'));
+    },
+  });
+  await t.rejects(run, /stopped by the test/);
+  t.same(readdirSync(dir), ['count.mp4'], 'no output, no batch folder, no temp file');
+});

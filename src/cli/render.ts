@@ -101,6 +101,12 @@ Output:
       overwrite: values.yes,
       onProgress: values.quiet ? undefined : printer.onProgress,
     };
+    // Ctrl-C: stop the workers, remove temp files, leave any existing output untouched.
+    const controller = new AbortController();
+    const interrupt = (): void => controller.abort(new Error('interrupted; nothing was written'));
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    options.signal = controller.signal;
     try {
       const report = await render(options);
       printer.done();
@@ -110,6 +116,9 @@ Output:
     } catch (err) {
       printer.done();
       throw err;
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
     }
   },
 };

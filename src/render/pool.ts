@@ -18,6 +18,10 @@ export class BatchError extends Error {
   }
 }
 
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('render interrupted');
+}
+
 /** The worker script next to this module: .js when compiled, .ts under a TS loader (tests). */
 function workerUrl(): URL {
   const self = fileURLToPath(import.meta.url);
@@ -26,7 +30,13 @@ function workerUrl(): URL {
 
 export async function runPool(
   jobs: BatchJob[],
-  options: { workers: number; atlas: SharedArrayBuffer; onProgress: (batch: number, frames: number) => void },
+  options: {
+    workers: number;
+    atlas: SharedArrayBuffer;
+    onProgress: (batch: number, frames: number) => void;
+    /** Stops the pool: workers are terminated and the promise rejects with the signal's reason. */
+    signal?: AbortSignal;
+  },
 ): Promise<PoolResult> {
   const count = Math.max(1, Math.min(options.workers, jobs.length));
   const queue = [...jobs];
@@ -44,6 +54,10 @@ export async function runPool(
         failed = true;
         reject(err);
       };
+      if (options.signal) {
+        if (options.signal.aborted) fail(abortError(options.signal));
+        options.signal.addEventListener('abort', () => fail(abortError(options.signal!)), { once: true });
+      }
       for (let w = 0; w < count; w++) {
         const data: WorkerData = { worker: w, atlas: options.atlas };
         const worker = new Worker(workerUrl(), { workerData: data });

@@ -56,6 +56,8 @@ export interface RenderOptions {
   /** Also write the report JSON here (and plan.resolved.json beside it). */
   report?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** Aborting stops the run: workers end, temp files are removed, nothing is written. */
+  signal?: AbortSignal;
 }
 
 export class RenderError extends Error {
@@ -210,9 +212,11 @@ async function renderChecked(
     }));
     const perBatch = new Map<number, number>();
     const tracker = new ProgressTracker('render', info.frames, emit);
+    options.signal?.throwIfAborted();
     const pool = await runPool(jobs, {
       workers,
       atlas: atlasBuffer,
+      signal: options.signal,
       onProgress: (batch, frames) => {
         perBatch.set(batch, frames);
         let done = 0;
@@ -225,6 +229,7 @@ async function renderChecked(
     if (rendered !== info.frames) throw new RenderError(`rendered ${rendered} frames but ${options.input} has ${info.frames}`);
 
     // Finish: concat without re-encoding, audio copied, verified, then renamed into place.
+    options.signal?.throwIfAborted();
     t = performance.now();
     emit({ stage: 'finish', done: 0, total: batches.length, rate: 0 });
     const temp = await joinBatches({
@@ -244,6 +249,10 @@ async function renderChecked(
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
+    }
+    if (options.signal?.aborted) {
+      await rm(temp, { force: true });
+      options.signal.throwIfAborted();
     }
     await commitOutput(temp, output);
     stages.finish = performance.now() - t;
