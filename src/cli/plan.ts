@@ -6,9 +6,9 @@ import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { makePlan, type PlannerOptions } from '../plan/planner.js';
-import { DEFAULT_OLLAMA_HOST, DEFAULT_OLLAMA_MODEL, DEFAULT_OLLAMA_TIMEOUT_MS } from '../plan/ollama.js';
 import { resolvePlan, roundSeconds, timeOf } from '../plan/resolve.js';
 import { UsageError, type Command } from './command.js';
+import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
 
 export { planFor, type PlannerOptions } from '../plan/planner.js';
 
@@ -33,27 +33,20 @@ Detects the hard cuts of <input>, makes one segment per shot and assigns effects
 then writes the plan as JSON (edit it, then \`maskflow render --plan plan.json\`).
 
 Options:
-  -o, --output FILE       where to write the plan (required)
-  --planner auto|ollama   auto (default): rules over the detected shots;
-                          ollama: ask a local Ollama model (structured output)
-  --ollama-host URL       Ollama server (default ${DEFAULT_OLLAMA_HOST})
-  --ollama-model NAME     model to ask (default ${DEFAULT_OLLAMA_MODEL})
-  --ollama-timeout SEC    seconds to wait per request (default ${DEFAULT_OLLAMA_TIMEOUT_MS / 1000})
-  --fallback auto         if Ollama fails, write the automatic plan (with a warning)
-  --subject TEXT          what the subject is, e.g. "a person"
-  --ffmpeg PATH           folder holding ffmpeg and ffprobe, or the ffmpeg binary
-  -y, --yes               overwrite the output file if it exists`,
+  -o, --output FILE         where to write the plan (required)
+  --planner auto|ollama     auto (default): rules over the detected shots;
+                            ollama: ask a local Ollama model (structured output)
+${OLLAMA_OPTIONS_HELP}
+  --subject TEXT            what the subject is, e.g. "a person"
+  --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary
+  -y, --yes                 overwrite the output file if it exists`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
       options: {
         output: { type: 'string', short: 'o' },
-        planner: { type: 'string' },
-        'ollama-host': { type: 'string' },
-        'ollama-model': { type: 'string' },
-        'ollama-timeout': { type: 'string' },
-        fallback: { type: 'string' },
+        ...PLANNER_OPTION_SPECS,
         subject: { type: 'string' },
         ffmpeg: { type: 'string' },
         yes: { type: 'boolean', short: 'y' },
@@ -62,16 +55,7 @@ Options:
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'an input video is required' : `expected one input video, got ${positionals.length}`);
     const input = positionals[0];
     if (!values.output) throw new UsageError('an output file is required (-o plan.json)');
-    const planner = values.planner ?? 'auto';
-    if (planner !== 'auto' && planner !== 'ollama') throw new UsageError(`--planner must be "auto" or "ollama", got "${planner}"`);
-    if (values.fallback !== undefined && values.fallback !== 'auto') throw new UsageError(`--fallback must be "auto", got "${values.fallback}"`);
-    const ollamaOnly = (['ollama-host', 'ollama-model', 'ollama-timeout', 'fallback'] as const).filter((k) => values[k] !== undefined);
-    if (planner === 'auto' && ollamaOnly.length) throw new UsageError(`--${ollamaOnly[0]} only applies with --planner ollama`);
-    let ollamaTimeout: number | undefined;
-    if (values['ollama-timeout'] !== undefined) {
-      ollamaTimeout = Number(values['ollama-timeout']);
-      if (!(ollamaTimeout > 0 && ollamaTimeout <= 3600)) throw new UsageError(`--ollama-timeout must be seconds from 0 to 3600, got "${values['ollama-timeout']}"`);
-    }
+    const planning = plannerOptions(values, 'auto')!;
     const output = resolve(values.output);
     if (existsSync(output) && statSync(output).isDirectory()) throw new UsageError(`${values.output} is a folder; expected a file name such as plan.json`);
     if (existsSync(output) && !values.yes) throw new Error(`${values.output} already exists; pass -y to overwrite it`);
@@ -79,14 +63,7 @@ Options:
 
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(input, paths);
-    const options: PlannerOptions = {
-      planner,
-      ollamaHost: values['ollama-host'],
-      ollamaModel: values['ollama-model'],
-      ollamaTimeout,
-      fallback: values.fallback as 'auto' | undefined,
-      subject: values.subject,
-    };
+    const options: PlannerOptions = { ...planning, subject: values.subject };
     const result = await makePlan(info, paths, options);
     // Check it fits this video before writing (it always should; this catches planner bugs).
     const resolved = resolvePlan(result.plan, info, 'generated plan');

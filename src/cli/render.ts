@@ -5,6 +5,7 @@ import { render, type RenderOptions } from '../render/render.js';
 import type { Report } from '../report/report.js';
 import { UsageError, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
+import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
 import { progressPrinter } from './progress-printer.js';
 
 export function summarise(report: Report): string {
@@ -35,9 +36,7 @@ Plan (pick one; default: --effect blur-background over the whole video):
   --plan FILE               a plan JSON file (see README, schema/plan.schema.json)
   --planner auto|ollama     make a plan first (auto: from scene cuts; ollama: ask a local LLM)
   --effect NAME             one effect over the whole video: ${EFFECT_NAMES.join(', ')}
-  --ollama-host URL         default http://127.0.0.1:11434
-  --ollama-model NAME       model for --planner ollama
-  --fallback auto           if the Ollama plan fails, use the auto plan (with a warning)
+${OLLAMA_OPTIONS_HELP}
 
 Subject (models are optional; without them a model-free saliency + motion finder is used):
 ${MODEL_OPTIONS_HELP}
@@ -59,11 +58,8 @@ Output:
       options: {
         output: { type: 'string', short: 'o' },
         plan: { type: 'string' },
-        planner: { type: 'string' },
+        ...PLANNER_OPTION_SPECS,
         effect: { type: 'string' },
-        'ollama-host': { type: 'string' },
-        'ollama-model': { type: 'string' },
-        fallback: { type: 'string' },
         ...MODEL_OPTION_SPECS,
         workers: { type: 'string' },
         'batch-seconds': { type: 'string' },
@@ -77,8 +73,7 @@ Output:
     if (!values.output) throw new UsageError('an output file is required: -o FILE');
     const sources = [values.plan, values.planner, values.effect].filter((v) => v !== undefined);
     if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
-    if (values.planner !== undefined && values.planner !== 'auto' && values.planner !== 'ollama') throw new UsageError(`--planner must be auto or ollama, got "${values.planner}"`);
-    if (values.fallback !== undefined && values.fallback !== 'auto') throw new UsageError(`--fallback must be auto, got "${values.fallback}"`);
+    const planning = plannerOptions(values);
     const { models, cacheDir } = modelOptions(values);
     const workers = number('workers', values.workers);
     const printer = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
@@ -86,12 +81,13 @@ Output:
       input: positionals[0],
       output: values.output,
       plan: values.plan,
-      planner: values.planner as RenderOptions['planner'],
+      planner: planning?.planner,
       effect: values.effect,
       subject: values.subject,
-      ollamaHost: values['ollama-host'],
-      ollamaModel: values['ollama-model'],
-      fallback: values.fallback as 'auto' | undefined,
+      ollamaHost: planning?.ollamaHost,
+      ollamaModel: planning?.ollamaModel,
+      ollamaTimeout: planning?.ollamaTimeout,
+      fallback: planning?.fallback,
       ...models,
       cacheDir,
       workers,

@@ -37,6 +37,8 @@ export interface RenderOptions {
   planner?: PlannerOptions['planner'];
   ollamaHost?: string;
   ollamaModel?: string;
+  /** Seconds to wait per Ollama request. */
+  ollamaTimeout?: number;
   fallback?: 'auto';
   /** One effect over the whole video (when neither plan nor planner is given). Default: blur-background. */
   effect?: string;
@@ -93,6 +95,7 @@ async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: { ffmpeg: st
       planner: o.planner,
       ollamaHost: o.ollamaHost,
       ollamaModel: o.ollamaModel,
+      ollamaTimeout: o.ollamaTimeout,
       fallback: o.fallback,
       subject: o.subject,
       onWarning: (w) => warnings.push(w),
