@@ -70,7 +70,8 @@ export function readFrames(
     const cmd = command(options.paths, options.input)
       .inputOptions(options.inputOptions ?? [])
       .outputOptions(['-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo']);
-    const out = new PassThrough({ highWaterMark: frameBytes * 2 });
+    // 1 MiB of read-ahead: measured as fast as two whole frames at 1080p, with ~15 MB less per worker.
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
     let frame: Uint8Array | undefined = acquire ? undefined : new Uint8Array(frameBytes);
     let filled = 0;
     let index = 0;
