@@ -136,3 +136,50 @@ t.test('aborting a render stops the workers and leaves no output or temp files',
   await t.rejects(run, /stopped by the test/);
   t.same(readdirSync(dir), ['count.mp4'], 'no output, no batch folder, no temp file');
 });
+
+t.test('B-frames in the input do not shift frames at batch edges', async (t) => {
+  const dir = t.testdir({});
+  const plain = join(dir, 'plain.mkv');
+  countingClip(plain, '25', 90, false);
+  // Re-encode with B-frames and a short GOP, as cameras and streaming encoders do.
+  const input = join(dir, 'bframes.mp4');
+  ffmpeg(['-i', plain, '-c:v', 'libx264', '-preset', 'medium', '-bf', '3', '-g', '30', '-qp', '0', input]);
+  const report = await render({ input, output: join(dir, 'out.mp4'), plan: grayPlan([[0, 3.6]]), workers: 2, batchSeconds: 0.7, cacheDir: false });
+  t.ok(report.batches.length >= 4, `${report.batches.length} batches`);
+  const want = frameIndices(input);
+  const got = frameIndices(join(dir, 'out.mp4'));
+  t.equal(got.length, 90);
+  t.same(got.map((v, i) => (Math.abs(v - want[i]) > 3 ? i : -1)).filter((i) => i >= 0), [], 'every frame in place');
+});
+
+t.test('audio the output container cannot hold is re-encoded to AAC with a warning; .mkv keeps it', async (t) => {
+  const dir = t.testdir({});
+  const input = join(dir, 'opus.mkv');
+  ffmpeg([
+    '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000',
+    '-frames:v', '40', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'libopus', '-shortest', input,
+  ]);
+  const mp4 = await render({ input, output: join(dir, 'out.mp4'), effect: 'vignette', workers: 1, cacheDir: false });
+  t.match(mp4.warnings.join('\n'), /opus audio cannot be stored in \.mp4.*re-encoded to AAC/);
+  t.equal(inspect(join(dir, 'out.mp4')).audioStreams, 1);
+  const mkv = await render({ input, output: join(dir, 'out.mkv'), effect: 'vignette', workers: 1, cacheDir: false });
+  t.same(mkv.warnings, [], 'copied untouched into .mkv');
+  t.equal(inspect(join(dir, 'out.mkv')).frames, 40);
+  await t.rejects(render({ input, output: join(dir, 'out.gif'), effect: 'vignette', cacheDir: false }), /out\.gif: the output must end in \.mp4, \.m4v, \.mov, \.mkv/);
+});
+
+t.test('a variable-frame-rate input is cut at exact frames by measured timestamps', async (t) => {
+  const dir = t.testdir({});
+  const plain = join(dir, 'plain.mkv');
+  countingClip(plain, '25', 100, false);
+  // Frames 0-39 at 25 fps, then 10 fps: frame f no longer starts at f / average fps.
+  const input = join(dir, 'vfr.mkv');
+  ffmpeg(['-i', plain, '-vf', "setpts='if(lt(N,40),N/25,40/25+(N-40)/10)/TB'", '-vsync', '0', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', input]);
+  const report = await render({ input, output: join(dir, 'out.mp4'), plan: grayPlan([[0, 2]]), workers: 2, batchSeconds: 1, cacheDir: false });
+  t.ok(report.batches.length >= 3, `${report.batches.length} batches`);
+  const want = frameIndices(input);
+  const got = frameIndices(join(dir, 'out.mp4'));
+  t.equal(want.length, 100);
+  t.equal(got.length, 100);
+  t.same(got.map((v, i) => (Math.abs(v - want[i]) > 3 ? i : -1)).filter((i) => i >= 0), [], 'every frame in place');
+});

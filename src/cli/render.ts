@@ -16,7 +16,7 @@ export function summarise(report: Report): string {
     `  stages: probe ${s(report.stages.probe)}, plan ${s(report.stages.plan)}, analyse ${s(report.stages.analyse)}${report.analysis.cached ? ' (cached)' : ''}, render ${s(report.stages.render)}, finish ${s(report.stages.finish)}; total ${s(report.stages.total)} (${report.fps.toFixed(1)} fps)`,
     `  subject: ${report.analysis.finder}, ${report.analysis.keyframes} keyframes; model loads ${JSON.stringify(report.models.loads)}`,
     `  masks: ${report.masks.bytesShared} bytes shared, ${report.masks.bytesCopied} copied; peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
-    ...report.plan.warnings.map((w) => `  warning: ${w}`),
+    ...report.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }
 
@@ -107,6 +107,7 @@ Output:
       const report = await render(options);
       printer.done();
       io.stdout.write(`${values.verbose ? summarise(report) : `wrote ${report.output.file}`}\n`);
+      if (!values.verbose) for (const w of report.warnings) io.stderr.write(`maskflow render: warning: ${w}\n`);
       if (values.verbose) io.stdout.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
       return 0;
     } catch (err) {

@@ -15,6 +15,13 @@ export interface ProbeInfo {
   fpsNum: number;
   fpsDen: number;
   fps: number;
+  /**
+   * True when the stream's nominal rate differs from its average rate: frame
+   * times are then not index/fps, and batches seek by measured timestamps.
+   */
+  variableFrameRate: boolean;
+  /** Container start time in seconds (input seeks are relative to it). */
+  startTime: number;
   /** Exact number of video frames (counted when the container does not say). */
   frames: number;
   /** Seconds. */

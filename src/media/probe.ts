@@ -43,6 +43,19 @@ function rotationOf(stream: ffmpeg.FfprobeStream): number {
   return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
 }
 
+/** "00:00:07.560000000" → 7.56. */
+function parseClock(text: string | undefined): number | undefined {
+  const m = /^(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text?.trim() ?? '');
+  if (!m) return undefined;
+  const v = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  return v > 0 ? v : undefined;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a || 1;
+}
+
 export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeInfo> {
   const file = resolve(fileArg);
   if (!existsSync(file)) throw new ProbeError(fileArg, 'no such file');
@@ -59,7 +72,9 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   const width = Number(video.width);
   const height = Number(video.height);
   if (!(width > 0 && height > 0)) throw new ProbeError(fileArg, 'video stream has no frame size');
-  const rate = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);
+  const avgRate = parseRate(video.avg_frame_rate);
+  const nominalRate = parseRate(video.r_frame_rate);
+  const rate = avgRate ?? nominalRate;
   if (!rate) throw new ProbeError(fileArg, 'video stream has no frame rate');
   let frames = Number(video.nb_frames);
   if (!(Number.isInteger(frames) && frames > 0)) {
@@ -69,9 +84,36 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
     frames = Number((s as unknown as { nb_read_packets?: string }).nb_read_packets);
   }
   if (!(Number.isInteger(frames) && frames > 0)) throw new ProbeError(fileArg, 'video stream has no frames');
-  const fps = rate[0] / rate[1];
-  const durationRaw = Number(video.duration ?? data.format.duration);
-  const duration = Number.isFinite(durationRaw) && durationRaw > 0 ? durationRaw : frames / fps;
+  const finite = (v: unknown): number | undefined => {
+    const n = Number(v);
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  };
+  let fpsNum = rate[0];
+  let fpsDen = rate[1];
+  // The video stream's own duration: its field, else Matroska's DURATION tag; the
+  // format duration only when there is no other stream (it covers the audio too).
+  const tagDuration = parseClock((video.tags as Record<string, string> | undefined)?.DURATION);
+  const onlyStream = data.streams.filter((x) => x.codec_type === 'video' || x.codec_type === 'audio').length === 1;
+  const containerDuration = finite(video.duration) ?? tagDuration ?? (onlyStream ? finite(data.format.duration) : undefined);
+  const duration = containerDuration ?? (frames * fpsDen) / fpsNum;
+  // Variable frame rate: the nominal and average rates disagree, or the frame
+  // count does not fit the duration at the stated rate (Matroska states 25/1
+  // for anything). Such inputs are rendered at their true average rate, so the
+  // output lasts as long as the input and stays in sync with its audio.
+  const nominalDiffers = !!(avgRate && nominalRate && Math.abs(nominalRate[0] / nominalRate[1] / (fpsNum / fpsDen) - 1) > 1e-3);
+  const gridDuration = (frames * fpsDen) / fpsNum;
+  const countDiffers =
+    containerDuration !== undefined &&
+    Math.abs(gridDuration - containerDuration) > Math.max((2 * fpsDen) / fpsNum, 0.02 * containerDuration);
+  const variableFrameRate = nominalDiffers || countDiffers;
+  if (countDiffers) {
+    const num = Math.round(frames * 1000);
+    const den = Math.round(containerDuration * 1000);
+    const g = gcd(num, den);
+    fpsNum = num / g;
+    fpsDen = den / g;
+  }
+  const fps = fpsNum / fpsDen;
   const rotation = rotationOf(video);
   const swap = rotation === 90 || rotation === 270;
   return {
@@ -80,9 +122,11 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
     height: swap ? width : height,
     codedWidth: width,
     codedHeight: height,
-    fpsNum: rate[0],
-    fpsDen: rate[1],
+    fpsNum,
+    fpsDen,
     fps,
+    variableFrameRate,
+    startTime: Number.isFinite(Number(data.format.start_time)) ? Number(data.format.start_time) : 0,
     frames,
     duration,
     rotation,

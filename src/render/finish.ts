@@ -1,4 +1,5 @@
-// Joins the batch files without re-encoding, adds the input's audio untouched,
+// Joins the batch files without re-encoding, adds the input's audio (copied
+// when the container can hold it, else AAC with a warning),
 // writes to a temp file beside the output and renames it into place.
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -9,9 +10,28 @@ export interface FinishOptions {
   paths: FfmpegPaths;
   batchFiles: string[];
   input: string;
-  hasAudio: boolean;
+  /** Codec names of the input's audio streams (empty: no audio). */
+  audioCodecs: string[];
   output: string;
   workDir: string;
+}
+
+/** Output containers maskflow writes (the video is H.264/H.265 from the plan's codec). */
+export const OUTPUT_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.mkv'] as const;
+
+// Audio codecs the bundled ffmpeg (4.1) muxes into MP4 without -strict: the
+// rest (opus, vorbis, flac, pcm...) are re-encoded to AAC for .mp4/.m4v.
+const MP4_AUDIO = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
+const MOV_AUDIO = new Set([...MP4_AUDIO, 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_f32le']);
+
+/** Whether every audio stream can be copied into the output container; otherwise why not. */
+export function audioCopyPlan(output: string, codecs: string[]): { copy: true } | { copy: false; reason: string } {
+  const ext = extname(output).toLowerCase();
+  if (ext === '.mkv') return { copy: true };
+  const allowed = ext === '.mov' ? MOV_AUDIO : MP4_AUDIO;
+  const bad = codecs.filter((c) => !allowed.has(c));
+  if (bad.length === 0) return { copy: true };
+  return { copy: false, reason: `the input's ${[...new Set(bad)].join(', ')} audio cannot be stored in ${ext} by this ffmpeg; it was re-encoded to AAC 192 kb/s (use a .mkv output to keep it untouched)` };
 }
 
 function concatListLine(file: string): string {
@@ -38,7 +58,8 @@ export function tempOutputPath(output: string): string {
 }
 
 /** Joins the batches (and audio) into a hidden temp file beside the output; returns its path. */
-export async function joinBatches(options: FinishOptions): Promise<string> {
+export async function joinBatches(options: FinishOptions): Promise<{ temp: string; warnings: string[] }> {
+  const warnings: string[] = [];
   const list = join(options.workDir, 'batches.txt');
   await writeFile(list, `${options.batchFiles.map(concatListLine).join('\n')}\n`);
   const temp = tempOutputPath(options.output);
@@ -46,9 +67,15 @@ export async function joinBatches(options: FinishOptions): Promise<string> {
     .input(list)
     .inputOptions(['-f', 'concat', '-safe', '0']);
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];
-  if (options.hasAudio) {
+  if (options.audioCodecs.length > 0) {
     cmd.input(options.input);
-    outputOptions.push('-map', '1:a?', '-c:a', 'copy');
+    const audio = audioCopyPlan(options.output, options.audioCodecs);
+    if (audio.copy) {
+      outputOptions.push('-map', '1:a?', '-c:a', 'copy');
+    } else {
+      outputOptions.push('-map', '1:a?', '-c:a', 'aac', '-b:a', '192k');
+      warnings.push(audio.reason);
+    }
   }
   outputOptions.push('-movflags', '+faststart');
   const ext = extname(options.output).toLowerCase();
@@ -60,7 +87,7 @@ export async function joinBatches(options: FinishOptions): Promise<string> {
     await rm(temp, { force: true });
     throw err;
   }
-  return temp;
+  return { temp, warnings };
 }
 
 /** Moves the finished temp file into place (atomic on one filesystem). */

@@ -31,6 +31,8 @@ export interface BatchJob {
   fpsDen: number;
   startFrame: number;
   endFrame: number; // exclusive
+  /** Input seek (seconds from the container start) landing on startFrame; default (startFrame - 0.5) / fps. */
+  seekSeconds?: number;
   runs: JobRun[];
   encoder: EncoderSettings;
   reframe?: ReframeJob;

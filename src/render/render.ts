@@ -4,10 +4,11 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeBinary } from '../media/binaries.js';
 import { ffmpegPaths } from '../media/ffmpeg.js';
+import { framePresentationTimes, seekTimeForFrame } from '../media/frame-times.js';
 import { probe } from '../media/probe.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { locateNative } from '../native/loader.js';
@@ -22,7 +23,7 @@ import type { ModelPaths } from '../vision/models/index.js';
 import { packageVersion } from '../version.js';
 import { PeakRssSampler, type Report } from '../report/report.js';
 import { dispatchOrder, planBatches } from './batches.js';
-import { commitOutput, joinBatches } from './finish.js';
+import { commitOutput, joinBatches, OUTPUT_EXTENSIONS } from './finish.js';
 import type { BatchJob } from './job.js';
 import { reframeSize, type Size } from './output-size.js';
 import { runPool } from './pool.js';
@@ -79,6 +80,9 @@ function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number
   if (input === output) throw new RenderError(`the output ${o.output} is the input; choose another file name`);
   if (existsSync(output) && !o.overwrite) throw new RenderError(`${o.output} already exists; pass -y (overwrite: true) to replace it`);
   if (!existsSync(dirname(output))) throw new RenderError(`the output folder ${dirname(o.output)} does not exist`);
+  if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(output).toLowerCase())) {
+    throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
+  }
   const workers = o.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
   const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;
@@ -195,6 +199,11 @@ async function renderChecked(
   // ffmpeg process beat 2 workers with ffmpeg's default by ~9%.
   const poolSize = Math.min(workers, batches.length);
   const ffmpegThreads = poolSize > 1 ? Math.max(1, Math.floor(availableParallelism() / poolSize)) : undefined;
+  // Variable frame rate: frame f does not start at f / fps, so seek by the measured frame times.
+  const frameTimes = info.variableFrameRate && batches.length > 1 ? await framePresentationTimes(paths, info.file) : undefined;
+  if (frameTimes && frameTimes.length !== info.frames) {
+    throw new RenderError(`${options.input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
+  }
   const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
   try {
     const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
@@ -208,6 +217,7 @@ async function renderChecked(
       fpsDen: info.fpsDen,
       startFrame: b.startFrame,
       endFrame: b.endFrame,
+      seekSeconds: frameTimes ? seekTimeForFrame(frameTimes, b.startFrame, info.startTime) : undefined,
       runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
       encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
       reframe: outSize && crops ? { width: outSize.width, height: outSize.height, crops: Array.from(crops.subarray(b.startFrame * 4, b.endFrame * 4)) } : undefined,
@@ -235,11 +245,11 @@ async function renderChecked(
     options.signal?.throwIfAborted();
     t = performance.now();
     emit({ stage: 'finish', done: 0, total: batches.length, rate: 0 });
-    const temp = await joinBatches({
+    const { temp, warnings: finishWarnings } = await joinBatches({
       paths,
       batchFiles: batches.map((b) => join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`)),
       input: info.file,
-      hasAudio: info.audio.length > 0,
+      audioCodecs: info.audio.map((a) => a.codec),
       output,
       workDir,
     });
@@ -291,6 +301,7 @@ async function renderChecked(
       ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: paths.ffprobe, source: ffmpegInfo.source },
       native: { path: native.path, source: native.source },
       plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },
+      warnings: [...planWarnings, ...resolved.warnings, ...finishWarnings],
     };
     if (options.report) {
       const reportFile = resolve(options.report);

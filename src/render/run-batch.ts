@@ -90,7 +90,7 @@ export async function runBatch(
   let waitStart = performance.now();
   // Seek half a frame early: the frame at startFrame is the first one whose
   // timestamp is past the seek point, whatever the rounding of timestamps.
-  const seek = Math.max(0, ((job.startFrame - 0.5) * job.fpsDen) / job.fpsNum);
+  const seek = job.seekSeconds ?? Math.max(0, ((job.startFrame - 0.5) * job.fpsDen) / job.fpsNum);
   try {
     const decoded = await readFrames(
       {

@@ -34,6 +34,8 @@ export interface Report {
   ffmpeg: { path: string; version: string; ffprobe: string; source: string };
   native: { path: string; source: string };
   plan: { segments: number; resolvedFile?: string; warnings: string[] };
+  /** Everything the run warned about (plan clamps, planner fallback, audio re-encoded...). */
+  warnings: string[];
 }
 
 /**
