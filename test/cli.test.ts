@@ -76,3 +76,17 @@ t.test('render with -y replaces the output, writes the report and a repeatable p
   const resolved = JSON.parse(readFileSync(join(dir, 'r', 'plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
   t.equal(resolved.segments[0].effects[0].type, 'vignette');
 });
+
+t.test('render --planner auto plans from the clip and renders in one go', async (t) => {
+  const dir = t.testdir({});
+  const clip = join(dir, 'clip.mp4');
+  await generateClip(paths, { output: clip, width: 160, height: 90, seconds: 2, fps: '25' });
+  const r = await runCli(['render', clip, '-o', join(dir, 'out.mp4'), '--planner', 'auto', '--report', join(dir, 'report.json'), '--no-cache', '--quiet']);
+  t.equal(r.code, 0, r.stderr);
+  const resolved = JSON.parse(readFileSync(join(dir, 'plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
+  t.ok(resolved.segments.length >= 1);
+  t.equal(resolved.segments[0].effects[0].type, 'blur-background', 'the first shot takes the first look');
+  const usage = await runCli(['render', clip, '-o', join(dir, 'x.mp4'), '--ollama-model', 'llama3.2']);
+  t.equal(usage.code, 2);
+  t.match(usage.stderr, /--ollama-model only applies with --planner ollama/);
+});

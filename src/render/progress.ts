@@ -43,7 +43,7 @@ export function formatDuration(seconds: number): string {
 /** One line: `render [#####-----]  48% 1440/3000 frames  62.1 fps  ETA 00:25`. */
 export function formatProgress(e: ProgressEvent, width = 24): string {
   if (e.stage === 'finish') {
-    return e.done < e.total ? `finish  joining ${e.total} batch file${e.total === 1 ? "" : "s"} and the audio (no re-encode)…` : `finish  done`;
+    return e.done < e.total ? `finish  joining ${e.total} batch file${e.total === 1 ? "" : "s"} without re-encoding…` : `finish  done`;
   }
   const fraction = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
   const filled = Math.round(fraction * width);
