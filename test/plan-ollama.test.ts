@@ -13,6 +13,8 @@ import { closedPort, startOllamaStandin } from './helpers/ollama-standin.js';
 // The video the planner is asked about: 10.01 s at 29.97 fps, cuts at frames 120 and 210.
 const info: ProbeInfo = {
   file: '/nonexistent/clip.mp4',
+  variableFrameRate: false,
+  startTime: 0,
   width: 320,
   height: 240,
   codedWidth: 320,

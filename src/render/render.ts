@@ -109,7 +109,7 @@ async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: { ffmpeg: st
 }
 
 /** Plan as written to plan.resolved.json: loadable again with --plan to repeat the run. */
-function repeatablePlan(plan: Plan, resolved: ResolvedPlan, info: ProbeInfo): Plan {
+function repeatablePlan(resolved: ResolvedPlan, info: ProbeInfo): Plan {
   const seconds = (f: number): number => Math.round(((f * info.fpsDen) / info.fpsNum) * 1e6) / 1e6;
   return {
     version: 1,
@@ -307,7 +307,7 @@ async function renderChecked(
       const reportFile = resolve(options.report);
       await mkdir(dirname(reportFile), { recursive: true });
       const planFile = join(dirname(reportFile), 'plan.resolved.json');
-      await writeFile(planFile, `${JSON.stringify(repeatablePlan(plan, resolved, info), null, 2)}\n`);
+      await writeFile(planFile, `${JSON.stringify(repeatablePlan(resolved, info), null, 2)}\n`);
       report.plan.resolvedFile = planFile;
       await writeFile(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
     }
