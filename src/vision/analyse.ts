@@ -10,10 +10,10 @@ import { writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
 import { resizeArea, resizeBilinear } from './image-ops.js';
 import { ModelFreeFinder } from './model-free-finder.js';
-import { smoothBoxes, smoothMasks, type Box } from './temporal-smoothing.js';
+import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 export const DEFAULT_MASK_LONG_SIDE = 320;
 
 export interface AnalyseOptions {
@@ -108,6 +108,13 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
 }
 
 /** Feathered box-shaped mask (0..1) for models that give a box but no mask. */
+/** 0..1 floats to 0..255 bytes. */
+function toBytes(m: Float32Array): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, m[i])) * 255);
+  return out;
+}
+
 function boxMask(box: Box, w: number, h: number): Float32Array {
   const m = new Float32Array(w * h);
   const [bx, by, bw, bh] = [box[0] * w, box[1] * h, box[2] * w, box[3] * h];
@@ -126,7 +133,7 @@ interface PerKeyframe {
   frame: number;
   box?: Box; // normalised
   score: number;
-  mask?: Float32Array; // mask size, 0..1
+  mask?: Uint8Array; // mask size, 0..255 (8-bit: a quarter of Float32's memory per keyframe)
 }
 
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
@@ -173,7 +180,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
           if (found.mask) {
             if (found.mask.length !== kf.width * kf.height) throw new AnalyseError(`${probe.file}: frame ${kf.frame}: the model returned a mask of ${found.mask.length} bytes for a ${kf.width}x${kf.height} keyframe`);
             const small = resizeArea(found.mask, kf.width, kf.height, mask.width, mask.height, 1);
-            entry.mask = Float32Array.from(small, (v) => v / 255);
+            entry.mask = small;
           }
         }
         perKeyframe.push(entry);
@@ -202,7 +209,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     r.frames.forEach((f, i) => {
       perKeyframe[i].box = f.box;
       perKeyframe[i].score = f.score;
-      perKeyframe[i].mask = resizeBilinear(f.mask, r.width, r.height, mask.width, mask.height);
+      perKeyframe[i].mask = toBytes(resizeBilinear(f.mask, r.width, r.height, mask.width, mask.height));
       sources.push('model-free');
     });
   } else {
@@ -211,17 +218,17 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   }
 
   const boxes = smoothBoxes(perKeyframe.map((k) => k.box as Box));
-  const masks = smoothMasks(
-    perKeyframe.map((k, i) => k.mask ?? boxMask(boxes[i], mask.width, mask.height)),
-    boxes.map(([x, y, w, h]) => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]),
-    mask.width,
-    mask.height,
-  );
+  const rawMasks = perKeyframe.map((k, i) => k.mask ?? toBytes(boxMask(boxes[i], mask.width, mask.height)));
+  const centres = boxes.map(([x, y, w, h]): [number, number] => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]);
+  // Smoothed one keyframe at a time straight into the atlas bytes: no second set of Float32 masks.
   const maskBytes = new Uint8Array(perKeyframe.length * mask.width * mask.height);
-  masks.forEach((m, i) => {
-    const base = i * m.length;
-    for (let p = 0; p < m.length; p++) maskBytes[base + p] = Math.round(Math.min(1, Math.max(0, m[p])) * 255);
-  });
+  const smoothed = new Float32Array(mask.width * mask.height);
+  const weights = new Float32Array(mask.width * mask.height);
+  for (let i = 0; i < rawMasks.length; i++) {
+    smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255);
+    const base = i * smoothed.length;
+    for (let p = 0; p < smoothed.length; p++) maskBytes[base + p] = Math.round(Math.min(1, Math.max(0, smoothed[p])) * 255);
+  }
   const clampBox = (b: Box): Box => {
     const x = Math.min(1, Math.max(0, b[0]));
     const y = Math.min(1, Math.max(0, b[1]));

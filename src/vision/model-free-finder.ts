@@ -43,8 +43,33 @@ const smoothstep = (a: number, b: number, v: number): number => {
   return t * t * (3 - 2 * t);
 };
 
+// Keyframes are kept as 16-bit fixed-point Lab (1/128 steps, far below what the
+// cues can tell apart): half the memory of Float32, and the finder must hold
+// every keyframe because it picks one track through all of them.
+const LAB_SCALE = 128;
+const LAB_CACHE = 16; // unpacked keyframes kept: the change cue looks up to 6 keyframes each way
+
+interface PackedLab {
+  width: number;
+  height: number;
+  q: Int16Array;
+}
+
+function packLab(img: LabImage): PackedLab {
+  const q = new Int16Array(img.lab.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.round(img.lab[i] * LAB_SCALE);
+  return { width: img.width, height: img.height, q };
+}
+
+function unpackLab(p: PackedLab): LabImage {
+  const lab = new Float32Array(p.q.length);
+  for (let i = 0; i < lab.length; i++) lab[i] = p.q[i] / LAB_SCALE;
+  return { width: p.width, height: p.height, lab };
+}
+
 export class ModelFreeFinder {
-  private readonly frames: LabImage[] = [];
+  private readonly frames: PackedLab[] = [];
+  private readonly unpacked = new Map<number, LabImage>();
   private size?: { width: number; height: number };
 
   constructor(private readonly workLongSide = MODEL_FREE_WORK_LONG_SIDE) {}
@@ -54,7 +79,20 @@ export class ModelFreeFinder {
     if (!this.size) this.size = reducedSize(image.width, image.height, this.workLongSide);
     const { width, height } = this.size;
     const small = image.width === width && image.height === height ? image.data : resizeArea(image.data, image.width, image.height, width, height);
-    this.frames.push(rgbToLab(small, width, height));
+    this.frames.push(packLab(rgbToLab(small, width, height)));
+  }
+
+  /** Keyframe k as Float32 Lab, from a small most-recently-used cache. */
+  private lab(k: number): LabImage {
+    let img = this.unpacked.get(k);
+    if (img) {
+      this.unpacked.delete(k);
+    } else {
+      img = unpackLab(this.frames[k]);
+      if (this.unpacked.size >= LAB_CACHE) this.unpacked.delete(this.unpacked.keys().next().value as number);
+    }
+    this.unpacked.set(k, img);
+    return img;
   }
 
   get count(): number {
@@ -63,13 +101,13 @@ export class ModelFreeFinder {
 
   /** Saliency map 0..1 of keyframe k (colour cue blended with the change cue). */
   saliency(k: number): Float32Array {
-    const img = this.frames[k];
+    const img = this.lab(k);
     const n = img.width * img.height;
     const colour = colourDistance(img, backgroundColours(img));
     const cOffset = Math.max(8, 1.5 * quantile(colour, 0.5));
     const sal = new Float32Array(n);
     for (let i = 0; i < n; i++) sal[i] = clamp01((colour[i] - cOffset) / 25);
-    const others = BACKGROUND_OFFSETS.map((d) => k + d).filter((j) => j >= 0 && j < this.frames.length).map((j) => this.frames[j]);
+    const others = BACKGROUND_OFFSETS.map((d) => k + d).filter((j) => j >= 0 && j < this.frames.length).map((j) => this.lab(j));
     if (others.length >= 2) {
       const change = changeFromMedian(img, others);
       const typical = quantile(change, 0.5);
@@ -104,9 +142,11 @@ export class ModelFreeFinder {
       const sal = this.saliency(k);
       saliencies.push(sal);
       candidates.push(this.candidatesOf(k, sal));
-      const lab = this.frames[k].lab;
+      const lab = this.lab(k).lab;
       bins.push(Uint16Array.from({ length: n }, (_, i) => colourBin(lab, 3 * i)));
     }
+
+    this.unpacked.clear();
 
     // Pass 2: one candidate per keyframe, as the most consistent track.
     const track = chooseTrack(candidates, diag);
@@ -158,7 +198,7 @@ export class ModelFreeFinder {
     const binary = new Uint8Array(w * h);
     for (let i = 0; i < w * h; i++) binary[i] = sal[i] >= threshold ? 1 : 0;
     openBinary(binary, w, h);
-    const lab = this.frames[k].lab;
+    const lab = this.lab(k).lab;
     const out: Candidate[] = [];
     for (const c of connectedComponents(binary, w, h)) {
       let mass = 0;

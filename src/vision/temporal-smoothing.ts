@@ -41,30 +41,48 @@ export function smoothBoxes(boxes: Box[]): Box[] {
  * `centres` are in mask pixels.
  */
 export function smoothMasks(masks: Float32Array[], centres: [number, number][], w: number, h: number): Float32Array[] {
+  return masks.map((_, i) => smoothMaskAt(masks, centres, i, w, h, new Float32Array(w * h)));
+}
+
+/**
+ * Mask i of `smoothMasks`, written into `out` (so a caller can stream the
+ * results into the atlas without holding a second set of masks).
+ */
+export function smoothMaskAt(
+  masks: ArrayLike<number>[],
+  centres: [number, number][],
+  i: number,
+  w: number,
+  h: number,
+  out: Float32Array,
+  weight: Float32Array = new Float32Array(w * h),
+  /** Multiplies every input value (1/255 for 8-bit masks). */
+  scale = 1,
+): Float32Array {
   const n = masks.length;
-  if (n < 3) return masks.map((m) => m.slice());
-  return masks.map((m, i) => {
-    if (i === 0 || i === n - 1) return m.slice();
-    const out = new Float32Array(w * h);
-    const weight = new Float32Array(w * h).fill(0.5);
-    for (let p = 0; p < w * h; p++) out[p] = 0.5 * m[p];
-    for (const j of [i - 1, i + 1]) {
-      const dx = Math.round(centres[j][0] - centres[i][0]);
-      const dy = Math.round(centres[j][1] - centres[i][1]);
-      const src = masks[j];
-      for (let y = 0; y < h; y++) {
-        const sy = y + dy;
-        if (sy < 0 || sy >= h) continue;
-        for (let x = 0; x < w; x++) {
-          const sx = x + dx;
-          if (sx < 0 || sx >= w) continue;
-          out[y * w + x] += 0.25 * src[sy * w + sx];
-          weight[y * w + x] += 0.25;
-        }
+  const m = masks[i];
+  if (n < 3 || i === 0 || i === n - 1) {
+    for (let p = 0; p < w * h; p++) out[p] = m[p] * scale;
+    return out;
+  }
+  weight.fill(0.5);
+  for (let p = 0; p < w * h; p++) out[p] = 0.5 * scale * m[p];
+  for (const j of [i - 1, i + 1]) {
+    const dx = Math.round(centres[j][0] - centres[i][0]);
+    const dy = Math.round(centres[j][1] - centres[i][1]);
+    const src = masks[j];
+    for (let y = 0; y < h; y++) {
+      const sy = y + dy;
+      if (sy < 0 || sy >= h) continue;
+      for (let x = 0; x < w; x++) {
+        const sx = x + dx;
+        if (sx < 0 || sx >= w) continue;
+        out[y * w + x] += 0.25 * scale * src[sy * w + sx];
+        weight[y * w + x] += 0.25;
       }
     }
-    // Pixels whose shifted neighbour fell outside the frame average what they have.
-    for (let p = 0; p < w * h; p++) out[p] /= weight[p];
-    return out;
-  });
+  }
+  // Pixels whose shifted neighbour fell outside the frame average what they have.
+  for (let p = 0; p < w * h; p++) out[p] /= weight[p];
+  return out;
 }
