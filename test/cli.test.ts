@@ -90,3 +90,16 @@ t.test('render --planner auto plans from the clip and renders in one go', async 
   t.equal(usage.code, 2);
   t.match(usage.stderr, /--ollama-model only applies with --planner ollama/);
 });
+
+t.test('render --aspect / --crf / --preset override the plan and are validated like plan fields', async (t) => {
+  const dir = t.testdir({});
+  const clip = join(dir, 'clip.mp4');
+  await generateClip(paths, { output: clip, width: 160, height: 90, seconds: 1, fps: '25' });
+  const ok = await runCli(['render', clip, '-o', join(dir, 'square.mp4'), '--aspect', '1:1', '--crf', '28', '--preset', 'ultrafast', '--effect', 'dim-background', '--no-cache', '--quiet']);
+  t.equal(ok.code, 0, ok.stderr);
+  const facts = inspect(join(dir, 'square.mp4'));
+  t.same([facts.width, facts.height, facts.frames], [90, 90, 25]);
+  const bad = await runCli(['render', clip, '-o', join(dir, 'x.mp4'), '--crf', '99', '--no-cache', '--quiet']);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /output\.crf: 99 is out of range/);
+});

@@ -46,7 +46,11 @@ Performance:
   --batch-seconds S         target batch length, cut on segment boundaries (default 20)
 
 Output:
-  -o, --output FILE         output video (written to a temp file, renamed at the end)
+  -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end)
+  --aspect W:H              reframe to this aspect around the subject, e.g. 9:16 (overrides the plan)
+  --crf N                   x264/x265 quality, 0-51 (overrides the plan; default 20)
+  --preset NAME             x264 preset, e.g. veryfast, medium (overrides the plan; default veryfast)
+  --codec NAME              video encoder (overrides the plan; default libx264)
   -y, --yes                 overwrite an existing output
   --report FILE             write the run report JSON (and plan.resolved.json beside it)
   --verbose                 print the report summary and the tools used
@@ -64,6 +68,10 @@ Output:
         workers: { type: 'string' },
         'batch-seconds': { type: 'string' },
         report: { type: 'string' },
+        aspect: { type: 'string' },
+        crf: { type: 'string' },
+        preset: { type: 'string' },
+        codec: { type: 'string' },
         yes: { type: 'boolean', short: 'y' },
         verbose: { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -93,6 +101,8 @@ Output:
       workers,
       batchSeconds: number('batch-seconds', values['batch-seconds']),
       report: values.report,
+      aspect: values.aspect,
+      encoder: { codec: values.codec, crf: number('crf', values.crf), preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
       onProgress: values.quiet ? undefined : printer.onProgress,

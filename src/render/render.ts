@@ -13,7 +13,7 @@ import { probe } from '../media/probe.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { locateNative } from '../native/loader.js';
 import { nativeMemoryAddress } from '../native/memory.js';
-import { readPlanFile, singleEffectPlan } from '../plan/parse.js';
+import { parsePlan, readPlanFile, singleEffectPlan } from '../plan/parse.js';
 import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
 import type { Plan } from '../plan/schema.js';
 import { planFor, type PlannerOptions } from '../plan/planner.js';
@@ -54,6 +54,10 @@ export interface RenderOptions {
   cacheDir?: string | false;
   /** Folder holding ffmpeg and ffprobe, or the ffmpeg binary. */
   ffmpeg?: string;
+  /** Encoder settings that override the plan's `output` (codec, crf, preset). */
+  encoder?: { codec?: string; crf?: number; preset?: string };
+  /** Output aspect ("source" or "W:H", e.g. "9:16"), overriding the plan's `output.aspect`. */
+  aspect?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
   /** Also write the report JSON here (and plan.resolved.json beside it). */
@@ -147,8 +151,14 @@ async function renderChecked(
   // Plan.
   t = performance.now();
   const planWarnings: string[] = [];
-  const plan = await choosePlan(options, info, paths, planWarnings);
+  let plan = await choosePlan(options, info, paths, planWarnings);
   if (options.subject !== undefined && options.plan === undefined) plan.subject.prompt = options.subject;
+  const overrides = { ...options.encoder, ...(options.aspect !== undefined ? { aspect: options.aspect } : {}) };
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  if (Object.keys(given).length > 0) {
+    // Validated by the plan schema, so a bad --crf or --aspect reads like a bad plan field.
+    plan = parsePlan({ ...plan, output: { ...plan.output, ...given } }, 'command-line options');
+  }
   const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
   stages.plan = performance.now() - t;
 
