@@ -2,7 +2,7 @@
 // Backpressure: `write` resolves once the pipe accepted the frame; the
 // returned `flushed` promise tells when the buffer may be reused.
 import type { Writable } from 'node:stream';
-import { command, type FfmpegPaths } from './ffmpeg.js';
+import { command, completion, type FfmpegPaths } from './ffmpeg.js';
 
 export interface EncoderSettings {
   codec: string;
@@ -22,6 +22,10 @@ export interface FrameEncoderOptions {
   encoder: EncoderSettings;
   /** Container format of the output file (default: from its extension). */
   format?: string;
+  /** Pixel format of the frames written (default yuv420p). */
+  inputPixFmt?: 'yuv420p' | 'rgb24';
+  /** More output options (e.g. -movflags +faststart). */
+  outputOptions?: string[];
 }
 
 export function encoderOutputOptions(settings: EncoderSettings): string[] {
@@ -35,19 +39,21 @@ export class FrameEncoder {
   private stdin: Writable | undefined;
   private readonly started: Promise<Writable>;
   private readonly exited: Promise<void>;
-  private stderrTail = '';
   private readonly cmd: ReturnType<typeof command>;
 
   constructor(private readonly options: FrameEncoderOptions) {
     const { width, height, fpsNum, fpsDen } = options;
     const cmd = command(options.paths)
       .input('pipe:0')
-      .inputOptions(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`])
-      .outputOptions(['-an', '-sn', ...encoderOutputOptions(options.encoder), ...(options.format ? ['-f', options.format] : [])])
+      .inputOptions(['-f', 'rawvideo', '-pix_fmt', options.inputPixFmt ?? 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`])
+      .outputOptions([
+        '-an',
+        '-sn',
+        ...encoderOutputOptions(options.encoder),
+        ...(options.outputOptions ?? []),
+        ...(options.format ? ['-f', options.format] : []),
+      ])
       .output(options.output);
-    cmd.on('stderr', (line: string) => {
-      this.stderrTail = `${this.stderrTail}\n${line}`.slice(-1500);
-    });
     this.started = new Promise((resolve) => {
       cmd.on('start', () => {
         const proc = (cmd as unknown as { ffmpegProc: { stdin: Writable } }).ffmpegProc;
@@ -57,24 +63,9 @@ export class FrameEncoder {
         resolve(proc.stdin);
       });
     });
-    this.exited = new Promise((resolve, reject) => {
-      cmd.on('end', () => resolve());
-      cmd.on('error', (err: Error) =>
-        reject(new Error(`ffmpeg encoder for ${options.output} failed: ${err.message.split('\n')[0]}\n${this.tail()}`)),
-      );
-    });
-    this.exited.catch(() => undefined);
+    this.exited = completion(cmd, `ffmpeg encoder for ${options.output} failed`);
     cmd.run();
     this.cmd = cmd;
-  }
-
-  private tail(): string {
-    return this.stderrTail
-      .trim()
-      .split('\n')
-      .slice(-4)
-      .map((l) => `  ffmpeg: ${l}`)
-      .join('\n');
   }
 
   /**

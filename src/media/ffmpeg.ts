@@ -22,6 +22,31 @@ export function command(paths: FfmpegPaths, input?: string): ffmpeg.FfmpegComman
   return cmd;
 }
 
+/**
+ * Settles when `cmd` ends: resolves on a clean exit, rejects with
+ * "<what>: <ffmpeg's error>" plus the last lines ffmpeg printed. Attach it
+ * before running the command. The returned promise never goes unhandled.
+ */
+export function completion(cmd: ffmpeg.FfmpegCommand, what: string): Promise<void> {
+  let tail = '';
+  cmd.on('stderr', (line: string) => {
+    tail = `${tail}\n${line}`.slice(-2000);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    cmd.on('end', () => resolve());
+    cmd.on('error', (err: Error) => reject(new Error(`${what}: ${err.message.split('\n')[0]}${tail ? `\n${lastLines(tail)}` : ''}`)));
+  });
+  done.catch(() => undefined);
+  return done;
+}
+
+/** Runs `cmd` to completion (see `completion`). */
+export function runCommand(cmd: ffmpeg.FfmpegCommand, what: string): Promise<void> {
+  const done = completion(cmd, what);
+  cmd.run();
+  return done;
+}
+
 export type RawPixelFormat = 'gray' | 'rgb24' | 'yuv420p';
 
 export function rawFrameBytes(width: number, height: number, pixFmt: RawPixelFormat): number {
@@ -75,18 +100,8 @@ export function readFrames(
     let frame: Uint8Array | undefined = acquire ? undefined : new Uint8Array(frameBytes);
     let filled = 0;
     let index = 0;
-    let stderrTail = '';
-    cmd.on('stderr', (line: string) => {
-      stderrTail = `${stderrTail}\n${line}`.slice(-2000);
-    });
     // Done only when ffmpeg exited cleanly AND every byte was consumed, in either order.
-    const processDone = new Promise<void>((res, rej) => {
-      cmd.on('end', () => res());
-      cmd.on('error', (err: Error) => {
-        rej(new Error(`ffmpeg could not decode ${options.input}: ${err.message.split('\n')[0]}${stderrTail ? `\n${lastLines(stderrTail)}` : ''}`));
-      });
-    });
-    processDone.catch(() => undefined);
+    const processDone = completion(cmd, `ffmpeg could not decode ${options.input}`);
     const consume = async (): Promise<void> => {
       // Async iteration gives backpressure for free: ffmpeg stalls while onFrame awaits.
       for await (const chunk of out as AsyncIterable<Buffer>) {

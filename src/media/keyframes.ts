@@ -21,13 +21,6 @@ export interface Keyframe {
   height: number;
 }
 
-/** Frame size as decoded: the display size. */
-export function displaySize(probe: Pick<ProbeInfo, 'width' | 'height' | 'rotation'>): { width: number; height: number } {
-  // ProbeInfo's width/height are already the display size (rotation applied),
-  // which is what ffmpeg's auto-rotating decoder produces.
-  return { width: probe.width, height: probe.height };
-}
-
 /** Even size with the long side at most `maxLongSide`, keeping the aspect ratio. */
 export function reducedSize(width: number, height: number, maxLongSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxLongSide / Math.max(width, height));
@@ -76,8 +69,8 @@ export async function forEachKeyframe(
 ): Promise<number[]> {
   const interval = options.interval ?? DEFAULT_KEYFRAME_INTERVAL;
   const indices = keyframeIndices(probe.frames, probe.fps, interval);
-  const display = displaySize(probe);
-  const size = reducedSize(display.width, display.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
+  // ProbeInfo sizes are display sizes: what ffmpeg's auto-rotating decoder produces.
+  const size = reducedSize(probe.width, probe.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
   const read = await readFrames(
     {
       input: probe.file,

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { command, type FfmpegPaths } from '../media/ffmpeg.js';
+import { command, runCommand, type FfmpegPaths } from '../media/ffmpeg.js';
 
 export interface FinishOptions {
   paths: FfmpegPaths;
@@ -39,18 +39,6 @@ function concatListLine(file: string): string {
   return `file '${file.replace(/'/g, "'\\''")}'`;
 }
 
-function run(cmd: ReturnType<typeof command>, what: string): Promise<void> {
-  let tail = '';
-  cmd.on('stderr', (line: string) => {
-    tail = `${tail}\n${line}`.slice(-1500);
-  });
-  return new Promise((resolve, reject) => {
-    cmd.on('end', () => resolve());
-    cmd.on('error', (err: Error) => reject(new Error(`${what} failed: ${err.message.split('\n')[0]}\n${tail.trim().split('\n').slice(-3).join('\n')}`)));
-    cmd.run();
-  });
-}
-
 /** A hidden temp path in the output's folder, so the final rename is atomic. */
 export function tempOutputPath(output: string): string {
   const ext = extname(output) || '.mp4';
@@ -82,7 +70,7 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   if (ext !== '.mp4' && ext !== '.mov' && ext !== '.m4v') outputOptions.splice(outputOptions.indexOf('-movflags'), 2);
   cmd.outputOptions(outputOptions).output(temp);
   try {
-    await run(cmd, `joining batches into ${options.output}`);
+    await runCommand(cmd, `joining batches into ${options.output} failed`);
   } catch (err) {
     await rm(temp, { force: true });
     throw err;

@@ -4,7 +4,7 @@
 // cached on disk.
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
-import { DEFAULT_KEYFRAME_INTERVAL, displaySize, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
+import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/index.js';
 import { writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
@@ -139,7 +139,7 @@ interface PerKeyframe {
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
   const started = performance.now();
   const { interval, maskLongSide } = checkOptions(options);
-  const source = displaySize(probe);
+  const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
   const indices = keyframeIndices(probe.frames, probe.fps, interval);
 

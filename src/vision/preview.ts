@@ -2,10 +2,10 @@
 // it (background darkened and tinted, subject left as is, box outlined), so a
 // person can judge the masks. Decoded and drawn in TypeScript on rgb24 frames,
 // encoded with libx264 at the input's frame rate, one frame per input frame.
-import { PassThrough } from 'node:stream';
 import { rename, unlink } from 'node:fs/promises';
-import { command, readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
-import { displaySize, reducedSize } from '../media/keyframes.js';
+import { FrameEncoder } from '../media/encoder.js';
+import { readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
+import { reducedSize } from '../media/keyframes.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { boxAtFrame, readAtlas, sampleMask } from './atlas.js';
 
@@ -50,45 +50,35 @@ export function drawOverlay(rgb: Uint8Array, width: number, height: number, mask
 /** Writes the preview video to `output` (via a temp file renamed into place). Resolves with the frame count. */
 export async function renderPreview(probe: ProbeInfo, atlasBytes: Uint8Array, output: string, options: PreviewOptions): Promise<number> {
   const atlas = readAtlas(atlasBytes);
-  const display = displaySize(probe);
-  const { width, height } = reducedSize(display.width, display.height, options.maxLongSide ?? 640);
+  const { width, height } = reducedSize(probe.width, probe.height, options.maxLongSide ?? 640);
   const tmp = `${output}.partial-${process.pid}`;
-  const input = new PassThrough({ highWaterMark: width * height * 3 * 2 });
-  const encoder = command(options.paths)
-    .input(input)
-    .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', `${probe.fpsNum}/${probe.fpsDen}`])
-    .outputOptions(['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'])
-    .output(tmp);
-  let stderrTail = '';
-  encoder.on('stderr', (line: string) => {
-    stderrTail = `${stderrTail}\n${line}`.slice(-1500);
+  const encoder = new FrameEncoder({
+    paths: options.paths,
+    width,
+    height,
+    fpsNum: probe.fpsNum,
+    fpsDen: probe.fpsDen,
+    output: tmp,
+    encoder: { codec: 'libx264', crf: 23, preset: 'veryfast' },
+    inputPixFmt: 'rgb24',
+    outputOptions: ['-movflags', '+faststart'],
+    format: 'mp4',
   });
-  const encoded = new Promise<void>((res, rej) => {
-    encoder.on('end', () => res());
-    encoder.on('error', (err: Error) => rej(new Error(`ffmpeg could not encode the preview ${output}: ${err.message.split('\n')[0]}\n${stderrTail.trim().split('\n').slice(-3).join('\n')}`)));
-  });
-  encoded.catch(() => undefined);
-  encoder.run();
   const mask = new Uint8Array(width * height);
   try {
     const frames = await readFrames({ input: probe.file, paths: options.paths, width, height, pixFmt: 'rgb24', outputOptions: ['-vsync', '0'] }, async (frame, index) => {
       sampleMask(atlas, index, width, height, mask);
-      const out = frame.slice();
-      drawOverlay(out, width, height, mask, boxAtFrame(atlas, index));
-      if (!input.write(out)) await new Promise<void>((res, rej) => {
-        input.once('drain', res);
-        encoded.catch(rej);
-      });
+      drawOverlay(frame, width, height, mask, boxAtFrame(atlas, index));
+      // The decoder reuses `frame` once this returns: wait until the encoder pipe has it.
+      const { flushed } = await encoder.write(frame);
+      await flushed;
     });
-    input.end();
-    await encoded;
+    await encoder.finish();
     if (frames !== probe.frames) throw new Error(`${probe.file}: decoded ${frames} frames for the preview, ffprobe counted ${probe.frames}`);
     await rename(tmp, output);
     return frames;
   } catch (err) {
-    input.destroy();
-    encoder.kill('SIGKILL');
+    await encoder.abort();
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
