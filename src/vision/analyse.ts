@@ -8,7 +8,8 @@ import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../
 import type { ModelPaths, SubjectFinding } from './models/index.js';
 import { writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
-import { resizeArea, resizeBilinear } from './image-ops.js';
+import { resizeArea } from './image-ops.js';
+import { resizeBilinearPlane } from './models/image-ops.js';
 import { ModelFreeFinder } from './model-free-finder.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 
@@ -108,10 +109,9 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
 }
 
 /** Feathered box-shaped mask (0..1) for models that give a box but no mask. */
-/** 0..1 floats to 0..255 bytes. */
-function toBytes(m: Float32Array): Uint8Array {
-  const out = new Uint8Array(m.length);
-  for (let i = 0; i < m.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, m[i])) * 255);
+/** 0..1 floats to 0..255 bytes, into `out` at `offset` (default: a new array). */
+function toBytes(m: Float32Array, out = new Uint8Array(m.length), offset = 0): Uint8Array {
+  for (let i = 0; i < m.length; i++) out[offset + i] = Math.round(Math.min(1, Math.max(0, m[i])) * 255);
   return out;
 }
 
@@ -209,7 +209,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     r.frames.forEach((f, i) => {
       perKeyframe[i].box = f.box;
       perKeyframe[i].score = f.score;
-      perKeyframe[i].mask = toBytes(resizeBilinear(f.mask, r.width, r.height, mask.width, mask.height));
+      perKeyframe[i].mask = toBytes(resizeBilinearPlane(f.mask, r.width, r.height, mask.width, mask.height));
       sources.push('model-free');
     });
   } else {
@@ -225,9 +225,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const smoothed = new Float32Array(mask.width * mask.height);
   const weights = new Float32Array(mask.width * mask.height);
   for (let i = 0; i < rawMasks.length; i++) {
-    smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255);
-    const base = i * smoothed.length;
-    for (let p = 0; p < smoothed.length; p++) maskBytes[base + p] = Math.round(Math.min(1, Math.max(0, smoothed[p])) * 255);
+    toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), maskBytes, i * smoothed.length);
   }
   const clampBox = (b: Box): Box => {
     const x = Math.min(1, Math.max(0, b[0]));

@@ -27,27 +27,6 @@ export function resizeArea(src: Uint8Array, sw: number, sh: number, dw: number, 
   return out;
 }
 
-/** Bilinear resize of a single-channel float plane (pixel-centre aligned, clamped edges). */
-export function resizeBilinear(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  const out = new Float32Array(dw * dh);
-  for (let y = 0; y < dh; y++) {
-    const v = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / dh - 0.5));
-    const y0 = Math.floor(v);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const fy = v - y0;
-    for (let x = 0; x < dw; x++) {
-      const u = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / dw - 0.5));
-      const x0 = Math.floor(u);
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const fx = u - x0;
-      const top = src[y0 * sw + x0] * (1 - fx) + src[y0 * sw + x1] * fx;
-      const bot = src[y1 * sw + x0] * (1 - fx) + src[y1 * sw + x1] * fx;
-      out[y * dw + x] = top * (1 - fy) + bot * fy;
-    }
-  }
-  return out;
-}
-
 /** Separable box blur of radius r (window 2r+1), clamped edges; in place. */
 export function boxBlur(plane: Float32Array, w: number, h: number, r: number): Float32Array {
   if (r <= 0) return plane;
