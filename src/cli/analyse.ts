@@ -1,7 +1,7 @@
 // `maskflow analyse`: what the subject finder sees, as a table, JSON and/or a
 // preview video.
 import { existsSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
@@ -90,9 +90,7 @@ With no model the model-free finder is used (saliency + motion).`,
         maskHeight: result.maskHeight,
         keyframes: result.keyframes,
       };
-      const tmp = `${file}.partial-${process.pid}`;
-      await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`);
-      await rename(tmp, file);
+      await writeFileAtomic(file, `${JSON.stringify(json, null, 2)}\n`);
       io.stdout.write(`wrote ${file}\n`);
     }
     if (values.preview) {

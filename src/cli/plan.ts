@@ -1,7 +1,7 @@
 // `maskflow plan <input> -o plan.json`: write a plan to edit or render later.
 import { existsSync, statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
@@ -12,17 +12,6 @@ import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './pla
 
 export { planFor, type PlannerOptions } from '../plan/planner.js';
 
-/** Writes `text` to `file` through a temp file in the same folder and a rename, so readers never see half a file. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, text, { flag: 'wx' });
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
 
 export const planCommand: Command = {
   name: 'plan',

@@ -3,7 +3,8 @@
 //   (decode, effects in place, encode) → concat + audio → temp file → rename.
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeBinary } from '../media/binaries.js';
@@ -317,9 +318,9 @@ async function renderChecked(
       const reportFile = resolve(options.report);
       await mkdir(dirname(reportFile), { recursive: true });
       const planFile = join(dirname(reportFile), 'plan.resolved.json');
-      await writeFile(planFile, `${JSON.stringify(repeatablePlan(resolved, info), null, 2)}\n`);
+      await writeFileAtomic(planFile, `${JSON.stringify(repeatablePlan(resolved, info), null, 2)}\n`);
       report.plan.resolvedFile = planFile;
-      await writeFile(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+      await writeFileAtomic(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
     }
     return report;
   } finally {

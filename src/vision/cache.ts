@@ -2,11 +2,12 @@
 // magic, format version, checksum, full key and atlas all check out; anything
 // else is reported and recomputed. Writes go to a temp file and are renamed
 // into place, so a crash never leaves a half-written entry under the real name.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { readAtlas } from './atlas.js';
 
 export const CACHE_FORMAT_VERSION = 1;
@@ -162,13 +163,6 @@ export async function readCache<M>(dir: string, key: string): Promise<CacheLooku
 export async function writeCache<M>(dir: string, key: string, parts: CacheKeyParts, entry: CacheEntry<M>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = cacheFile(dir, key);
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, encodeEntry(key, parts, entry));
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(file, encodeEntry(key, parts, entry));
   return file;
 }
