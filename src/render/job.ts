@@ -15,7 +15,10 @@ export interface ReframeJob {
   /** Output frame size (even). */
   width: number;
   height: number;
-  /** Crop window per frame of this batch, in input pixels: x, y, w, h repeated. */
+  /**
+   * Crop window in input pixels, x, y, w, h: one per frame of this batch, or
+   * a single window used for every frame (e.g. trimming an odd size to even).
+   */
   crops: number[];
 }
 

@@ -186,14 +186,16 @@ async function renderChecked(
   // Output size: reframed to output.aspect, and always even (libx264 needs even yuv420p sizes).
   const source: Size = { width: info.width, height: info.height };
   let outSize = reframeSize(source, resolved.output.aspect);
-  let crops: Float32Array | undefined;
+  // Crop windows for the resampler: one per frame along the crop path, or one for all frames.
+  let cropsFor: ((b: { startFrame: number; endFrame: number }) => number[]) | undefined;
   if (outSize) {
-    crops = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, outSize);
+    const path = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, outSize);
+    cropsFor = (b) => Array.from(path.subarray(b.startFrame * 4, b.endFrame * 4));
   } else if (info.width % 2 === 1 || info.height % 2 === 1) {
     // Odd input size: drop the last column/row (an exact copy of the rest).
-    outSize = { width: info.width & ~1, height: info.height & ~1 };
-    crops = new Float32Array(info.frames * 4);
-    for (let f = 0; f < info.frames; f++) crops.set([0, 0, outSize.width, outSize.height], f * 4);
+    const even = { width: info.width & ~1, height: info.height & ~1 };
+    outSize = even;
+    cropsFor = () => [0, 0, even.width, even.height];
   }
 
   // Batches and the pool.
@@ -216,6 +218,7 @@ async function renderChecked(
     throw new RenderError(`${options.input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
   }
   const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
+  const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
   try {
     const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
       batch: b.index,
@@ -231,8 +234,8 @@ async function renderChecked(
       seekSeconds: frameTimes ? seekTimeForFrame(frameTimes, b.startFrame, info.startTime) : undefined,
       runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
       encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
-      reframe: outSize && crops ? { width: outSize.width, height: outSize.height, crops: Array.from(crops.subarray(b.startFrame * 4, b.endFrame * 4)) } : undefined,
-      outFile: join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`),
+      reframe: outSize && cropsFor ? { width: outSize.width, height: outSize.height, crops: cropsFor(b) } : undefined,
+      outFile: batchFile(b.index),
     }));
     const perBatch = new Map<number, number>();
     const tracker = new ProgressTracker('render', info.frames, emit);
@@ -258,7 +261,7 @@ async function renderChecked(
     emit({ stage: 'finish', done: 0, total: batches.length, rate: 0 });
     const { temp, warnings: finishWarnings } = await joinBatches({
       paths,
-      batchFiles: batches.map((b) => join(workDir, `batch-${String(b.index).padStart(5, '0')}.mp4`)),
+      batchFiles: batches.map((b) => batchFile(b.index)),
       input: info.file,
       audioCodecs: info.audio.map((a) => a.codec),
       output,

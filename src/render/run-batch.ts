@@ -111,8 +111,9 @@ export async function runBatch(
         let out = frame;
         if (resampler && outRing && job.reframe) {
           const c = job.reframe.crops;
+          const at = c.length === 4 ? 0 : index * 4;
           out = outRing[slot];
-          resampler.apply(frame, out, { x: c[index * 4], y: c[index * 4 + 1], w: c[index * 4 + 2], h: c[index * 4 + 3] });
+          resampler.apply(frame, out, { x: c[at], y: c[at + 1], w: c[at + 2], h: c[at + 3] });
         }
         const t2 = performance.now();
         ms.effects += t2 - t1;
