@@ -97,3 +97,16 @@ export type EffectSpec =
   | { type: 'replace-background'; color: string; image?: string; feather: number }
   | { type: 'vignette'; strength: number; radius: number }
   | { type: 'zoom'; factor: number; follow: boolean };
+
+/** Effects that read the subject mask: those with a feather (all but vignette and zoom). */
+export const MASK_EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES.filter((name) => 'feather' in EFFECTS[name].params));
+
+/**
+ * Mask effects listed after the first zoom, which the addon refuses: the mask
+ * describes the un-zoomed frame. Each with its index and the zoom's.
+ */
+export function maskEffectsAfterZoom(types: readonly string[]): { index: number; zoomAt: number }[] {
+  const zoomAt = types.indexOf('zoom');
+  if (zoomAt < 0) return [];
+  return types.flatMap((type, index) => (index > zoomAt && MASK_EFFECTS.has(type) ? [{ index, zoomAt }] : []));
+}

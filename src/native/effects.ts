@@ -1,7 +1,7 @@
 // Typed, checked wrappers over the addon's compositing core. The rest of the
 // code uses these, never the raw binding: arguments are validated here first
 // (messages name the argument or effect parameter), then again in C++.
-import { EFFECTS, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
+import { EFFECTS, maskEffectsAfterZoom, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
 import { loadNative } from './loader.js';
 import type { RawEffect, RawEffectChain, RawFrameResampler } from './binding-types.js';
 
@@ -50,8 +50,6 @@ export interface ChainOptions {
   backgroundImage?: Uint8Array;
 }
 
-const MASK_EFFECTS = new Set(['blur-background', 'grayscale-background', 'dim-background', 'replace-background']);
-
 /** A segment's effects compiled once (gain maps, scratch buffers); apply() runs per frame, in place. */
 export class EffectChain {
   readonly width: number;
@@ -68,16 +66,14 @@ export class EffectChain {
     if (!Array.isArray(effects)) throw new TypeError('effects must be an array of effect specs');
     checkAtlas(atlas);
     const raw = effects.map((e, i) => toRawEffect(e, i));
-    let zoomAt = -1;
-    raw.forEach((e, i) => {
-      if (e.type === 'zoom' && zoomAt < 0) zoomAt = i;
-      if (MASK_EFFECTS.has(e.type) && zoomAt >= 0) {
-        throw new RangeError(
-          `effects[${i}] (${e.type}) comes after zoom (effects[${zoomAt}]): effects that use the subject mask ` +
-            'must come before zoom, because the mask describes the un-zoomed frame',
-        );
-      }
-    });
+    const [misplaced] = maskEffectsAfterZoom(raw.map((e) => e.type));
+    if (misplaced) {
+      const { index, zoomAt } = misplaced;
+      throw new RangeError(
+        `effects[${index}] (${raw[index].type}) comes after zoom (effects[${zoomAt}]): effects that use the subject mask ` +
+          'must come before zoom, because the mask describes the un-zoomed frame',
+      );
+    }
     const needsImage = raw.some((e) => e.type === 'replace-background' && e.useImage);
     if (needsImage) {
       if (!(backgroundImage instanceof Uint8Array)) {

@@ -2,15 +2,10 @@
 // listing every problem with its JSON path.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { EFFECTS, EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
+import { EFFECTS, EFFECT_NAMES, maskEffectsAfterZoom, type EffectName } from '../effects/catalog.js';
 import { hint } from './did-you-mean.js';
 import { describeIssue, PlanError, show, type PlanIssue } from './errors.js';
 import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
-
-/** Effects that read the subject mask (everything but vignette and zoom). */
-const MASK_EFFECTS: ReadonlySet<string> = new Set(
-  EFFECT_NAMES.filter((name) => 'feather' in EFFECTS[name].params),
-);
 
 function segmentLabel(i: number, s: PlanSegment): string {
   return `segments[${i}] (${s.start}–${s.end === undefined ? 'end' : s.end} s)`;
@@ -29,16 +24,12 @@ function checkPlan(plan: Plan): PlanIssue[] {
   });
   plan.segments.forEach((s, i) => {
     // The subject mask describes the un-zoomed frame, so mask effects cannot follow a zoom.
-    const zoomAt = s.effects.findIndex((e) => e.type === 'zoom');
-    if (zoomAt < 0) return;
-    s.effects.forEach((e, j) => {
-      if (j > zoomAt && MASK_EFFECTS.has(e.type)) {
-        issues.push({
-          path: `segments[${i}].effects[${j}]`,
-          message: `${show(e.type)} comes after "zoom" (effects[${zoomAt}]); effects that use the subject mask must come before zoom — move "zoom" to the end of the list`,
-        });
-      }
-    });
+    for (const { index, zoomAt } of maskEffectsAfterZoom(s.effects.map((e) => e.type))) {
+      issues.push({
+        path: `segments[${i}].effects[${index}]`,
+        message: `${show(s.effects[index].type)} comes after "zoom" (effects[${zoomAt}]); effects that use the subject mask must come before zoom — move "zoom" to the end of the list`,
+      });
+    }
   });
   if (issues.length) return issues;
   // Sorted by start: each segment must end where or before the next one starts.
