@@ -108,13 +108,13 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
   };
 }
 
-/** Feathered box-shaped mask (0..1) for models that give a box but no mask. */
 /** 0..1 floats to 0..255 bytes, into `out` at `offset` (default: a new array). */
 function toBytes(m: Float32Array, out = new Uint8Array(m.length), offset = 0): Uint8Array {
   for (let i = 0; i < m.length; i++) out[offset + i] = Math.round(Math.min(1, Math.max(0, m[i])) * 255);
   return out;
 }
 
+/** Feathered box-shaped mask (0..1) for models that give a box but no mask. */
 function boxMask(box: Box, w: number, h: number): Float32Array {
   const m = new Float32Array(w * h);
   const [bx, by, bw, bh] = [box[0] * w, box[1] * h, box[2] * w, box[3] * h];
@@ -179,8 +179,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
           entry.score = Math.min(1, Math.max(0, found.score));
           if (found.mask) {
             if (found.mask.length !== kf.width * kf.height) throw new AnalyseError(`${probe.file}: frame ${kf.frame}: the model returned a mask of ${found.mask.length} bytes for a ${kf.width}x${kf.height} keyframe`);
-            const small = resizeArea(found.mask, kf.width, kf.height, mask.width, mask.height, 1);
-            entry.mask = small;
+            entry.mask = resizeArea(found.mask, kf.width, kf.height, mask.width, mask.height, 1);
           }
         }
         perKeyframe.push(entry);
