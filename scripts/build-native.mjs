@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { log, newestMtime, root } from './lib/paths.mjs';
+import { isCheckout, log, newestMtime, root } from './lib/paths.mjs';
 
 export const localBuild = join(root, 'build', 'Release', 'maskflow.node');
 
@@ -21,11 +21,6 @@ export function nativeSourcesNewest() {
 /** True when build/Release/maskflow.node is newer than every native source. */
 export function localBuildIsCurrent() {
   return existsSync(localBuild) && newestMtime([localBuild]) > nativeSourcesNewest();
-}
-
-/** A git checkout has the TypeScript sources; an installed tarball does not. */
-export function isCheckout() {
-  return existsSync(join(root, 'src')) && existsSync(join(root, 'tsconfig.json'));
 }
 
 /** Runs the cmake-js Release build; returns the exit status. */

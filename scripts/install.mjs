@@ -4,13 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { log, root } from './lib/paths.mjs';
+import { isCheckout, log, root } from './lib/paths.mjs';
 
 const run = (script, args = []) =>
   spawnSync(process.execPath, [join(root, 'scripts', script), ...args], { stdio: 'inherit', cwd: root }).status ?? 1;
 
-const isCheckout = existsSync(join(root, 'src')) && existsSync(join(root, 'tsconfig.json'));
-if (isCheckout) {
+if (isCheckout()) {
   if (run('build-ts.mjs') !== 0) process.exit(1);
 } else if (!existsSync(join(root, 'dist', 'index.js'))) {
   log('this package has no dist/ folder; it was packed without being built.');

@@ -21,6 +21,11 @@ export function newestMtime(paths) {
   return newest;
 }
 
+/** A git checkout has the TypeScript sources; an installed tarball does not. */
+export function isCheckout() {
+  return existsSync(join(root, 'src')) && existsSync(join(root, 'tsconfig.json'));
+}
+
 export function log(message) {
   process.stderr.write(`maskflow: ${message}\n`);
 }
