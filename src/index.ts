@@ -15,15 +15,8 @@ export { analyseVideo, type AnalyseOptions, type AnalysisResult, type KeyframeRe
 export { computeCropPath } from './vision/crop-path.js';
 export { readAtlas, writeAtlas, AtlasError } from './vision/atlas.js';
 export { defaultCacheDir } from './vision/cache.js';
-export {
-  loadSubjectModels,
-  findSubject,
-  releaseSubjectModels,
-  modelLoadCounts,
-  ModelFileError,
-  type ModelPaths,
-  type SubjectModels,
-  type SubjectFinding,
-  type RgbImage,
-} from './vision/models/index.js';
+export { loadSubjectModels, findSubject, releaseSubjectModels } from './vision/models/lazy.js';
+export { modelLoadCounts } from './vision/models/load-counts.js';
+export { ModelFileError } from './vision/models/errors.js';
+export type { ModelPaths, SubjectModels, SubjectFinding, RgbImage } from './vision/models/index.js';
 export { EffectChain, FrameResampler, yuvFromColor, frameBytes } from './native/effects.js';

@@ -1,9 +1,9 @@
 // The subject-model and cache options shared by `render` and `analyse`:
 // one definition for parsing, validation and help text.
 import type { ModelPaths } from '../vision/models/index.js';
+import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
 import { UsageError } from './command.js';
 
-export const SEGMENTER_PRESETS = ['u2net', 'isnet', 'modnet'] as const;
 
 export const MODEL_OPTION_SPECS = {
   subject: { type: 'string' },

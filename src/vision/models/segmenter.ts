@@ -6,8 +6,9 @@ import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBili
 import { createSession, type LoadContext, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, readFloats } from './tensors.js';
 
-export type SegmenterPreset = 'u2net' | 'isnet' | 'modnet';
-export const SEGMENTER_PRESETS: readonly SegmenterPreset[] = ['u2net', 'isnet', 'modnet'];
+import { SEGMENTER_PRESETS, type SegmenterPreset } from './segmenter-presets.js';
+
+export { SEGMENTER_PRESETS, type SegmenterPreset };
 
 interface PresetSpec {
   defaultSize: number;

@@ -3,18 +3,14 @@
 import ort from 'onnxruntime-node';
 import { existsSync, statSync } from 'node:fs';
 import { ModelFileError } from './errors.js';
+import { countLoad } from './load-counts.js';
 import { readOnnxHeader, type OnnxHeader } from './onnx-file.js';
 
 export type Session = ort.InferenceSession;
 export type ValueMeta = ort.InferenceSession.ValueMetadata;
 export type TensorMeta = ort.InferenceSession.TensorValueMetadata;
 
-const loadCounts: Record<string, number> = {};
-
-/** Process-wide number of sessions created, per model kind (e.g. detector, ranker.vision). */
-export function modelLoadCounts(): Record<string, number> {
-  return { ...loadCounts };
-}
+export { modelLoadCounts } from './load-counts.js';
 
 export function checkModelFile(file: string, role: string): void {
   if (!existsSync(file)) throw new ModelFileError(file, `${role} model file does not exist`);
@@ -43,7 +39,7 @@ export async function createSession(kind: string, file: string, context: LoadCon
   } catch (err) {
     throw new ModelFileError(file, `onnxruntime could not load the ${kind} model: ${(err as Error).message.split('\n')[0]}`);
   }
-  loadCounts[kind] = (loadCounts[kind] ?? 0) + 1;
+  countLoad(kind);
   if (tally) tally[kind] = (tally[kind] ?? 0) + 1;
   return session;
 }
