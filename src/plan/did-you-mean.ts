@@ -21,17 +21,22 @@ export function editDistance(a: string, b: string): number {
  * typo (at most a third of the word's letters wrong, and never more than 3).
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  // The distance is at least the length difference, so only candidates within
+  // `limit` letters of the word's length are compared: the cost is bounded by
+  // the candidates' lengths, not the word's (a bogus value may be megabytes).
+  const near = candidates.filter((c) => Math.abs(c.length - word.length) <= limit);
+  if (near.length === 0) return undefined;
   const w = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const c of candidates) {
+  for (const c of near) {
     const d = editDistance(w, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   return bestDistance <= limit ? best : undefined;
 }
 

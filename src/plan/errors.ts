@@ -10,23 +10,40 @@ export interface PlanIssue {
   message: string;
 }
 
+/** A message lists at most this many problems, then "... and N more": a huge bad plan must not print megabytes. */
+export const MAX_LISTED_PROBLEMS = 20;
+
 export class PlanError extends Error {
+  /** The problems listed in the message (at most MAX_LISTED_PROBLEMS). */
   readonly issues: PlanIssue[];
-  constructor(issues: PlanIssue[], source = 'plan') {
-    const lines = issues.map((i) => `  ${i.path || '(plan)'}: ${i.message}`);
-    super(`${source}: invalid plan (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+  /** How many problems were found in all (may exceed issues.length). */
+  readonly total: number;
+  constructor(issues: PlanIssue[], source = 'plan', total = issues.length) {
+    const listed = issues.slice(0, MAX_LISTED_PROBLEMS);
+    const lines = listed.map((i) => `  ${i.path || '(plan)'}: ${i.message}`);
+    if (total > listed.length) lines.push(`  ... and ${total - listed.length} more problem${total - listed.length === 1 ? '' : 's'} (fix these first)`);
+    super(`${source}: invalid plan (${total} problem${total === 1 ? '' : 's'}):\n${lines.join('\n')}`);
     this.name = 'PlanError';
-    this.issues = issues;
+    this.issues = listed;
+    this.total = total;
   }
 }
 
 export type JsonPath = readonly PropertyKey[];
 
+/** Keys longer than this are shortened in paths (a bogus key may be megabytes long). */
+const MAX_KEY_SHOWN = 40;
+
 export function formatPath(path: JsonPath): string {
   let out = '';
   for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+      continue;
+    }
+    const name = String(key);
+    const shown = name.length > MAX_KEY_SHOWN ? `${name.slice(0, MAX_KEY_SHOWN - 3)}...` : name;
+    out += out === '' ? shown : `.${shown}`;
   }
   return out;
 }
@@ -40,17 +57,75 @@ function valueAt(root: unknown, path: JsonPath): unknown {
   return v;
 }
 
-/** A value as it would appear in JSON, shortened; NaN/Infinity shown as such. */
+const SHOWN_CHARS = 60;
+
+/**
+ * A value as it would appear in JSON, shortened to 60 characters; NaN and
+ * Infinity shown as such. Only as much of the value is visited as is shown,
+ * so a huge or deeply nested value costs nothing (JSON.stringify of either
+ * would take seconds or overflow the stack).
+ */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text = preview(value, SHOWN_CHARS + 1);
+  return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 3)}...` : text;
+}
+
+/** JSON-like text of `value`, stopping once `budget` characters are written. */
+function preview(value: unknown, budget: number): string {
+  let out = '';
+  // Recursion depth is bounded by the budget: every level writes a character first.
+  const write = (v: unknown): void => {
+    if (out.length >= budget) return;
+    switch (typeof v) {
+      case 'string':
+        out += JSON.stringify(v.length > budget ? v.slice(0, budget) : v);
+        return;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        out += String(v);
+        return;
+      case 'undefined':
+        out += 'undefined';
+        return;
+      case 'symbol':
+        out += v.toString();
+        return;
+      case 'function':
+        out += 'a function';
+        return;
+    }
+    if (v === null) {
+      out += 'null';
+      return;
+    }
+    if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length < budget; i++) {
+        if (i > 0) out += ',';
+        write(v[i]);
+      }
+      out += ']';
+      return;
+    }
+    if (v instanceof Date) {
+      out += Number.isNaN(v.getTime()) ? 'an invalid date' : JSON.stringify(v.toISOString());
+      return;
+    }
+    out += '{';
+    let first = true;
+    for (const key in v as object) {
+      if (out.length >= budget) break;
+      if (!Object.hasOwn(v as object, key)) continue;
+      out += `${first ? '' : ','}${JSON.stringify(key.length > budget ? key.slice(0, budget) : key)}:`;
+      first = false;
+      write((v as Record<string, unknown>)[key]);
+    }
+    out += '}';
+  };
+  write(value);
+  return out;
 }
 
 function typeName(value: unknown): string {
@@ -127,7 +202,7 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown): PlanIssue
       const known = knownKeysAt(root, path) ?? [];
       return issue.keys.map((key) => ({
         path: formatPath([...path, key]),
-        message: `unknown key "${key}"${hint(key, known) || (known.length ? `; allowed keys: ${known.join(', ')}` : '')}`,
+        message: `unknown key ${show(key)}${hint(key, known) || (known.length ? `; allowed keys: ${known.join(', ')}` : '')}`,
       }));
     }
     case 'invalid_union': {

@@ -1,10 +1,11 @@
 // Reading a plan: JSON text → validated, defaulted `Plan`, or one PlanError
 // listing every problem with its JSON path.
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { FileKindError, openRegularFile } from '../file-kind.js';
 import { EFFECTS, EFFECT_NAMES, maskEffectsAfterZoom, type EffectName } from '../effects/catalog.js';
 import { hint } from './did-you-mean.js';
-import { describeIssue, PlanError, show, type PlanIssue } from './errors.js';
+import { describeIssue, formatPath, MAX_LISTED_PROBLEMS, PlanError, show, type PlanIssue } from './errors.js';
+import { firstTooDeep, MAX_PLAN_DEPTH } from './json-limits.js';
 import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
 
 function segmentLabel(i: number, s: PlanSegment): string {
@@ -60,12 +61,25 @@ function checkPlan(plan: Plan): PlanIssue[] {
  * names the file (or other origin) in error messages.
  */
 export function parsePlan(json: unknown, source = 'plan'): Plan {
+  const deep = firstTooDeep(json);
+  if (deep) {
+    throw new PlanError([{ path: formatPath(deep), message: `nested more than ${MAX_PLAN_DEPTH} levels deep (or refers to itself); a plan nests at most 5 levels` }], source);
+  }
   const result = planSchema.safeParse(json);
   if (!result.success) {
-    throw new PlanError(
-      result.error.issues.flatMap((issue) => describeIssue(issue, json)),
-      source,
-    );
+    // Only the listed problems are described (a huge plan can have millions); the rest are counted.
+    const described: PlanIssue[] = [];
+    let total = 0;
+    for (const issue of result.error.issues) {
+      if (described.length < MAX_LISTED_PROBLEMS) {
+        const found = describeIssue(issue, json);
+        described.push(...found);
+        total += found.length;
+      } else {
+        total += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+      }
+    }
+    throw new PlanError(described, source, total);
   }
   const { $schema: _editorHint, ...plan } = result.data as unknown as Plan & { $schema?: string };
   const issues = checkPlan(plan);
@@ -73,28 +87,47 @@ export function parsePlan(json: unknown, source = 'plan'): Plan {
   return plan;
 }
 
+/** A plan that is not JSON at all (or is empty): a PlanError whose message points at the text. */
+export class PlanSyntaxError extends PlanError {
+  constructor(message: string, source: string) {
+    super([{ path: '', message: message.startsWith(`${source}:`) ? message.slice(source.length + 1).trim() : message }], source);
+    this.name = 'PlanSyntaxError';
+    this.message = message;
+  }
+}
+
+/** Lines longer than this are shown as a window around the error column. */
+const MAX_LINE_SHOWN = 100;
+
 /** `file:line:col` for a JSON.parse failure, with the offending line and a caret. */
-function jsonSyntaxError(file: string, text: string, err: Error): Error {
+function jsonSyntaxError(file: string, text: string, err: Error): PlanError {
   const m = /at position (\d+)/.exec(err.message);
   const atEnd = /end of JSON input/.test(err.message);
   const reason = err.message
     .replace(/\s*in JSON at position \d+.*$/s, '')
     .replace(/,\s*".*" is not valid JSON$/s, '')
-    .replace(/^Unexpected end of JSON input$/, 'the text ends too early (missing } or ]?)');
+    .replace(/^Unexpected end of JSON input$/, 'the text ends too early (missing } or ]?)')
+    .slice(0, 200);
   // V8 names a position for most errors; "Unexpected token" sometimes comes without one.
-  if (!m && !atEnd) return new Error(`${file}: invalid JSON: ${reason}`);
+  if (!m && !atEnd) return new PlanSyntaxError(`${file}: invalid JSON: ${reason}`, file);
   const pos = m ? Number(m[1]) : text.trimEnd().length;
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const col = pos - before.lastIndexOf('\n');
-  const lineText = text.split('\n')[line - 1] ?? '';
-  const caret = `${' '.repeat(Math.max(0, col - 1))}^`;
-  return new Error(`${file}:${line}:${col}: invalid JSON: ${reason}\n  ${lineText.replace(/\t/g, ' ')}\n  ${caret}`);
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  let lineEnd = text.indexOf('\n', pos);
+  if (lineEnd < 0) lineEnd = text.length;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < lineStart; i = text.indexOf('\n', i + 1)) line++;
+  const col = pos - lineStart + 1;
+  // A minified plan is one long line: show only the part around the error.
+  const from = lineEnd - lineStart > MAX_LINE_SHOWN ? Math.max(lineStart, pos - MAX_LINE_SHOWN / 2) : lineStart;
+  const to = Math.min(lineEnd, from + MAX_LINE_SHOWN);
+  const shown = `${from > lineStart ? '...' : ''}${text.slice(from, to).replace(/\t/g, ' ')}${to < lineEnd ? '...' : ''}`;
+  const caret = `${' '.repeat(Math.max(0, pos - from + (from > lineStart ? 3 : 0)))}^`;
+  return new PlanSyntaxError(`${file}:${line}:${col}: invalid JSON: ${reason}\n  ${shown}\n  ${caret}`, file);
 }
 
 /** Parses JSON text with errors that name the source and line/column. */
 export function parsePlanText(text: string, source = 'plan'): Plan {
-  if (text.trim() === '') throw new Error(`${source}: the plan file is empty; expected a JSON object with "version": 1`);
+  if (text.trim() === '') throw new PlanSyntaxError(`${source}: the plan file is empty; expected a JSON object with "version": 1`, source);
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -111,10 +144,15 @@ export function parsePlanText(text: string, source = 'plan'): Plan {
 export async function readPlanFile(file: string): Promise<Plan> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Refuses FIFOs and devices without blocking: a FIFO plan would hang the run.
+    const fh = await openRegularFile(file, 'plan file');
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${file}: cannot read the plan file (${code === 'ENOENT' ? 'no such file' : (err as Error).message})`);
+    throw new Error(`${file}: cannot read the plan file (${err instanceof FileKindError ? err.reason : (err as Error).message})`);
   }
   const plan = parsePlanText(text, file);
   const base = dirname(resolve(file));

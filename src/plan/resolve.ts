@@ -7,6 +7,7 @@
 // to exactly that frame at any rate up to 1000 fps.
 import type { EffectSpec } from '../effects/catalog.js';
 import type { ProbeInfo } from '../media/probe-types.js';
+import { regularFileProblem } from '../file-kind.js';
 import { PlanError, type PlanIssue } from './errors.js';
 import type { Plan } from './schema.js';
 
@@ -89,6 +90,12 @@ export function resolvePlan(plan: Plan, probe: FrameGrid, source = 'plan'): Reso
       issues.push({ path, message: `${s.start}–${s.end} s is shorter than one frame at ${formatFps(probe)}; expected at least ${roundSeconds(timeOf(1, probe))} s` });
       continue;
     }
+    s.effects.forEach((e, j) => {
+      if (e.type !== 'replace-background' || e.image === undefined) return;
+      // Checked up front (without opening it): a missing image, a FIFO or a device would fail or hang a batch.
+      const problem = regularFileProblem(e.image);
+      if (problem) issues.push({ path: `${path}.effects[${j}].image`, message: `${e.image}: ${problem}; expected an image file (PNG, JPEG...)` });
+    });
     segments.push({
       start: timeOf(startFrame, probe),
       end: timeOf(endFrame, probe),

@@ -18,7 +18,7 @@ import { parsePlan, readPlanFile, singleEffectPlan } from '../plan/parse.js';
 import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
 import type { Plan } from '../plan/schema.js';
 import { planFor, type PlannerOptions } from '../plan/planner.js';
-import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { analyseVideo, checkModelPaths, type AnalysisResult } from '../vision/analyse.js';
 import { computeCropPath } from '../vision/crop-path.js';
 import type { ModelPaths } from '../vision/models/index.js';
 import { packageVersion } from '../version.js';
@@ -88,6 +88,7 @@ function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number
   if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(output).toLowerCase())) {
     throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
   }
+  checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
   const workers = o.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
   const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;

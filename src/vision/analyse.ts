@@ -2,6 +2,7 @@
 // loaded once here in the calling thread, a box and soft mask per keyframe,
 // smoothed over time, packed into the mask atlas (SharedArrayBuffer) and
 // cached on disk.
+import { folderProblem, regularFileProblem } from '../file-kind.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
@@ -90,6 +91,24 @@ function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide
   return { interval, maskLongSide };
 }
 
+/**
+ * Refuses model paths of the wrong kind before anything opens them: the
+ * detector and segmenter are files, the ranker a folder. A FIFO or device
+ * would otherwise block the hash or the model load.
+ */
+export function checkModelPaths(models: ModelPaths | undefined): void {
+  const files: [string | undefined, string][] = [
+    [models?.detector, 'detector model'],
+    [models?.segmenter, 'segmenter model'],
+  ];
+  for (const [file, what] of files) {
+    const problem = file === undefined ? undefined : regularFileProblem(file);
+    if (problem) throw new AnalyseError(`${what} ${file}: ${problem}; expected an .onnx file`);
+  }
+  const problem = models?.ranker === undefined ? undefined : folderProblem(models.ranker);
+  if (problem) throw new AnalyseError(`ranker model folder ${models?.ranker}: ${problem}; expected a CLIP folder with onnx/ and tokenizer.json`);
+}
+
 async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number): Promise<CacheKeyParts> {
   const models: Record<string, string> = {};
   const m = options.models;
@@ -139,6 +158,7 @@ interface PerKeyframe {
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
   const started = performance.now();
   const { interval, maskLongSide } = checkOptions(options);
+  checkModelPaths(options.models);
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
   const indices = keyframeIndices(probe.frames, probe.fps, interval);

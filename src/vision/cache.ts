@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
+import { describeKind } from '../file-kind.js';
 import { readAtlas } from './atlas.js';
 
 export const CACHE_FORMAT_VERSION = 1;
@@ -34,7 +35,7 @@ export async function hashFile(file: string, what = 'file'): Promise<string> {
   let size: number;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new Error('not a regular file');
+    if (!st.isFile()) throw new Error(`not a regular file: ${describeKind(st)}`);
     size = st.size;
   } catch (err) {
     throw new Error(`${what} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -67,6 +68,8 @@ export async function hashModelPath(path: string, what: string): Promise<string>
     throw new Error(`${what} ${path}: no such file or folder`);
   }
   if (st.isFile()) return hashFile(path, what);
+  // Not "ENOTDIR ... scandir" for a FIFO or /dev/zero: name what it is.
+  if (!st.isDirectory()) throw new Error(`${what} ${path}: not a regular file or folder: ${describeKind(st)}`);
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
