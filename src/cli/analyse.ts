@@ -68,7 +68,7 @@ With no model the model-free finder is used (saliency + motion).`,
       models,
       cacheDir,
     });
-    if (result.cacheNote) io.stderr.write(`maskflow analyse: ${result.cacheNote}\n`);
+    for (const w of result.warnings) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
     io.stdout.write(
       `${info.file}: ${info.width}x${info.height}, ${info.frames} frames at ${info.fps.toFixed(3)} fps\n` +
         `finder: ${result.finder}; ${result.keyframes.length} keyframes; masks ${result.maskWidth}x${result.maskHeight}; ` +

@@ -316,7 +316,7 @@ async function renderChecked(
       ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: paths.ffprobe, source: ffmpegInfo.source },
       native: { path: native.path, source: native.source },
       plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },
-      warnings: [...planWarnings, ...resolved.warnings, ...finishWarnings],
+      warnings: [...planWarnings, ...resolved.warnings, ...analysis.warnings, ...finishWarnings],
     };
     if (options.report) {
       const reportFile = resolve(options.report);

@@ -7,7 +7,7 @@ import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/index.js';
-import { writeAtlas } from './atlas.js';
+import { readAtlas, writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
 import { resizeArea } from './image-ops.js';
 import { resizeBilinearPlane } from './models/image-ops.js';
@@ -53,6 +53,8 @@ export interface AnalysisResult {
   ms: number;
   /** Why a cache entry was not used (corrupt, stale...), when one was found and rejected. */
   cacheNote?: string;
+  /** Cache problems (entry rejected, entry not written): the analysis itself went fine. */
+  warnings: string[];
   cacheFile?: string;
 }
 
@@ -61,6 +63,31 @@ interface CachedMeta {
   finder: string;
   maskWidth: number;
   maskHeight: number;
+}
+
+/**
+ * Why a cached entry's metadata cannot be used (undefined when it can): the
+ * checksum proves the bytes are what was written, not that what was written
+ * (by this or an older maskflow) has the shape this code reads.
+ */
+export function cachedMetaProblem(meta: unknown, atlas: Uint8Array, probe: Pick<ProbeInfo, 'frames' | 'width' | 'height'>): string | undefined {
+  if (meta === null || typeof meta !== 'object') return `expected an object, got ${meta === null ? 'null' : typeof meta}`;
+  const m = meta as Record<string, unknown>;
+  if (typeof m.finder !== 'string') return 'finder is not a text';
+  if (!Array.isArray(m.keyframes) || m.keyframes.length === 0) return 'keyframes is not a non-empty list';
+  const view = readAtlas(atlas);
+  if (m.maskWidth !== view.maskWidth || m.maskHeight !== view.maskHeight) return `mask size ${String(m.maskWidth)}x${String(m.maskHeight)} differs from the atlas's ${view.maskWidth}x${view.maskHeight}`;
+  if (view.sourceWidth !== probe.width || view.sourceHeight !== probe.height) return `the atlas is for ${view.sourceWidth}x${view.sourceHeight}, the input is ${probe.width}x${probe.height}`;
+  if (m.keyframes.length !== view.keyframes) return `${m.keyframes.length} keyframes listed, the atlas has ${view.keyframes}`;
+  for (let i = 0; i < m.keyframes.length; i++) {
+    const k = m.keyframes[i] as Partial<KeyframeResult> | null;
+    const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+    if (k === null || typeof k !== 'object') return `keyframes[${i}] is not an object`;
+    if (!(Number.isInteger(k.frame) && (k.frame as number) >= 0 && (k.frame as number) < probe.frames) || k.frame !== view.frames[i]) return `keyframes[${i}].frame is not the atlas's frame ${view.frames[i]}`;
+    if (!finite(k.time) || !finite(k.score) || typeof k.source !== 'string') return `keyframes[${i}] lacks a time, score or source`;
+    if (!Array.isArray(k.box) || k.box.length !== 4 || !k.box.every(finite)) return `keyframes[${i}].box is not 4 numbers`;
+  }
+  return undefined;
 }
 
 export class AnalyseError extends Error {
@@ -171,11 +198,11 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     cacheDir = options.cacheDir ?? defaultCacheDir();
     parts = await keyParts(probe, options, interval, maskLongSide);
     key = cacheKey(parts);
-    const found = await readCache<CachedMeta>(cacheDir, key);
+    const found = await readCache<CachedMeta>(cacheDir, key, (meta, atlas) => cachedMetaProblem(meta, atlas, probe));
     if (found.status === 'hit') {
       const meta = found.entry.meta;
       options.onProgress?.({ stage: 'analyse', done: indices.length, total: indices.length });
-      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key) };
+      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key), warnings: [] };
     }
     if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
   }
@@ -267,10 +294,15 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;
     return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
   });
-  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote };
+  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: cacheNote ? [cacheNote] : [] };
   if (cacheDir && key && parts) {
     const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };
-    result.cacheFile = await writeCache(cacheDir, key, parts, { meta, atlas });
+    // The cache is optional: failing to write it (full disk, read-only, a file in the way) is a warning.
+    try {
+      result.cacheFile = await writeCache(cacheDir, key, parts, { meta, atlas });
+    } catch (err) {
+      result.warnings.push(`${(err as Error).message}; the result was used without caching it`);
+    }
   }
   result.ms = performance.now() - started;
   return result;

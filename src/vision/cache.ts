@@ -4,7 +4,7 @@
 // into place, so a crash never leaves a half-written entry under the real name.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
@@ -147,25 +147,51 @@ export function decodeEntry<M>(bytes: Buffer, key: string): CacheEntry<M> {
   return { meta: header.meta, atlas };
 }
 
-export async function readCache<M>(dir: string, key: string): Promise<CacheLookup<M>> {
+/**
+ * Looks an entry up. Never throws: an unreadable, corrupt, stale or
+ * malformed entry (`checkMeta` returns a problem) is `invalid`, and the
+ * caller recomputes and overwrites it.
+ */
+export async function readCache<M>(dir: string, key: string, checkMeta?: (meta: unknown, atlas: Uint8Array) => string | undefined): Promise<CacheLookup<M>> {
   const file = cacheFile(dir, key);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'miss' };
-    return { status: 'invalid', problem: `${file}: unreadable (${(err as Error).message})` };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { status: 'miss' };
+    // ENOTDIR: the cache folder itself is a file; treated as a miss here, the write reports it.
+    if (code === 'ENOTDIR') return { status: 'miss' };
+    return { status: 'invalid', problem: `${file}: unreadable (${code === 'EISDIR' ? 'it is a folder' : (err as Error).message})` };
   }
   try {
-    return { status: 'hit', entry: decodeEntry<M>(bytes, key) };
+    const entry = decodeEntry<M>(bytes, key);
+    const problem = checkMeta?.(entry.meta, entry.atlas);
+    if (problem) return { status: 'invalid', problem: `${file}: bad metadata (${problem})` };
+    return { status: 'hit', entry };
   } catch (err) {
     return { status: 'invalid', problem: `${file}: ${(err as Error).message}` };
   }
 }
 
+/**
+ * Writes (or replaces) an entry. Throws on failure (full disk, read-only
+ * folder, cache path that is a file); callers treat that as a warning. An
+ * entry path taken by a folder is removed first, so a bad entry cannot
+ * block every later run.
+ */
 export async function writeCache<M>(dir: string, key: string, parts: CacheKeyParts, entry: CacheEntry<M>): Promise<string> {
-  await mkdir(dir, { recursive: true });
   const file = cacheFile(dir, key);
-  await writeFileAtomic(file, encodeEntry(key, parts, entry));
+  try {
+    await mkdir(dir, { recursive: true });
+    const st = await lstat(file).catch(() => undefined);
+    if (st && !st.isFile()) await rm(file, { recursive: true, force: true });
+    await writeFileAtomic(file, encodeEntry(key, parts, entry));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOSPC' ? 'disk full' : code === 'EEXIST' || code === 'ENOTDIR' ? `${dir} is not a folder` : code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'no permission to write there' : (err as Error).message;
+    throw new Error(`could not write the analysis cache entry ${file} (${why}${code && !why.includes(code) ? `, ${code}` : ''})`);
+  }
   return file;
 }
