@@ -14,7 +14,9 @@ t.test('several workers load the addon at once and write one SharedArrayBuffer t
       new Promise<unknown>((resolve, reject) => {
         const worker = new Worker(workerUrl, { workerData: { shared, offset: w * slice, length: slice, seed: w + 1, rounds } });
         let message: unknown;
-        worker.on('message', (m) => (message = m));
+        worker.on('message', (m: unknown) => {
+          message = m;
+        });
         worker.on('error', reject);
         worker.on('exit', (code) => (code === 0 ? resolve(message) : reject(new Error(`worker ${w} exited with ${code}`))));
       }),

@@ -66,7 +66,7 @@ t.test('auto planner: writes a valid plan that follows the cuts, then refuses to
 t.test('ollama planner through the CLI, with the stand-in server', async (t) => {
   const answer = { version: 1, segments: [{ start: 0, end: 3, effects: [{ type: 'zoom', factor: 1.5 }] }] };
   const server = await startOllamaStandin(() => ({ kind: 'chat', content: JSON.stringify(answer) }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   const out = join(dir, 'ollama.json');
   const c = capture();
   t.equal(await planCommand.run([clip, '-o', out, '--planner', 'ollama', '--ollama-host', server.url, '--ollama-model', 'tiny'], c.io), 0);

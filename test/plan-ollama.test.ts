@@ -46,7 +46,7 @@ const badPlan = { version: 1, segments: [{ start: 0, end: 12, effects: [{ type: 
 
 t.test('a good non-streaming answer becomes the plan; the request carries model, schema, facts', async (t) => {
   const server = await startOllamaStandin(() => ({ kind: 'chat', content: JSON.stringify(goodPlan) }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   const result = await ollamaPlan(info, paths, { host: server.url, model: 'tiny-model', detection });
   t.equal(result.planner, 'ollama');
   t.same(result.warnings, []);
@@ -68,7 +68,7 @@ t.test('a good non-streaming answer becomes the plan; the request carries model,
 
 t.test('a streamed NDJSON answer is joined from its chunks', async (t) => {
   const server = await startOllamaStandin(() => ({ kind: 'stream', content: JSON.stringify(goodPlan), pieces: 7 }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   const plan = await requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'm' });
   t.equal(plan.segments.length, 3);
   t.equal(plan.segments[0].effects[0].type, 'blur-background');
@@ -76,7 +76,7 @@ t.test('a streamed NDJSON answer is joined from its chunks', async (t) => {
 
 t.test('an invalid answer is retried once with the validation errors fed back', async (t) => {
   const server = await startOllamaStandin((_req, n) => (n === 0 ? { kind: 'chat', content: JSON.stringify(badPlan) } : { kind: 'stream', content: JSON.stringify(goodPlan) }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   const plan = await requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'm' });
   t.equal(plan.segments.length, 3);
   t.equal(server.requests.length, 2);
@@ -92,14 +92,14 @@ t.test('an invalid answer is retried once with the validation errors fed back', 
 t.test('video-level problems (past the end) are fed back too', async (t) => {
   const pastEnd = { version: 1, segments: [{ start: 0, end: 30, effects: [] }] };
   const server = await startOllamaStandin((_req, n) => ({ kind: 'chat', content: JSON.stringify(n === 0 ? pastEnd : goodPlan) }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   await requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'm' });
   t.match(server.requests[1].body.messages!.at(-1)!.content, 'segments[0]: ends at 30 s, past the end of the video; the video is 10.01 s long');
 });
 
 t.test('garbage twice is a clear failure listing the last problems', async (t) => {
   const server = await startOllamaStandin((_req, n) => ({ kind: 'chat', content: n === 0 ? 'Sure! Here is a plan: {' : '{"version": 1}' }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   await t.rejects(requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'm' }), {
     name: 'OllamaError',
     message: /Ollama model "m" at http:\/\/127\.0\.0\.1:\d+ gave no valid plan in 2 attempts; last problems:\n {2}segments: missing; expected/,
@@ -110,7 +110,7 @@ t.test('garbage twice is a clear failure listing the last problems', async (t) =
 
 t.test('garbage twice with fallback "auto" gives the automatic plan and a warning', async (t) => {
   const server = await startOllamaStandin(() => ({ kind: 'stream', content: 'no' }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   const result = await ollamaPlan(info, paths, { host: server.url, model: 'm', fallback: 'auto', detection, subject: 'a dog' });
   t.equal(result.planner, 'auto');
   t.equal(result.warnings.length, 1);
@@ -122,7 +122,7 @@ t.test('garbage twice with fallback "auto" gives the automatic plan and a warnin
 
 t.test('a slow server hits the timeout with a clear message', async (t) => {
   const server = await startOllamaStandin(() => ({ kind: 'hang' }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   await t.rejects(requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'slow-model', timeoutMs: 300 }), {
     name: 'OllamaError',
     message: /^Ollama at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.3 s \(model "slow-model"\).*--ollama-timeout/,
@@ -145,7 +145,7 @@ t.test('HTTP errors from Ollama are reported with the server message; a missing 
   const server = await startOllamaStandin((_req, n) =>
     n === 0 ? { kind: 'error', status: 404, error: 'model "llama9" not found, try pulling it first' } : { kind: 'error', status: 500, error: 'out of memory' },
   );
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   await t.rejects(requestOllamaPlan(info, detection.cuts, { host: server.url, model: 'llama9' }), {
     message: /has no model "llama9" \(model "llama9" not found, try pulling it first\): run `ollama pull llama9`/,
   });
@@ -161,7 +161,7 @@ t.test('hosts are normalised and bad ones refused', async (t) => {
 
 t.test('without cuts given, cuts are detected with the real ffmpeg before asking (a bad input fails first)', async (t) => {
   const server = await startOllamaStandin(() => ({ kind: 'chat', content: JSON.stringify(goodPlan) }));
-  t.teardown(server.close);
+  t.teardown(() => server.close());
   await t.rejects(ollamaPlan(info, ffmpegPaths(), { host: server.url }), { message: /ffmpeg could not decode \/nonexistent\/clip\.mp4/ });
   t.equal(server.requests.length, 0);
 });

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EFFECTS, EFFECT_NAMES } from '../src/effects/catalog.js';
+import { EFFECTS, EFFECT_NAMES, type ParamSpec } from '../src/effects/catalog.js';
 import { PlanError } from '../src/plan/errors.js';
 import { parsePlan, readPlanFile, singleEffectPlan } from '../src/plan/parse.js';
 import { planJsonSchema } from '../src/plan/schema.js';
@@ -52,7 +52,7 @@ t.test('every catalogue effect is accepted with its defaults and rejects a value
   for (const name of EFFECT_NAMES) {
     const plan = parsePlan({ version: 1, segments: [seg(0, 1, [{ type: name }])] });
     t.equal(plan.segments[0].effects[0].type, name);
-    for (const [param, spec] of Object.entries(EFFECTS[name].params)) {
+    for (const [param, spec] of Object.entries(EFFECTS[name].params) as [string, ParamSpec][]) {
       if (spec.kind !== 'number') continue;
       const issues = issuesOf(t, { version: 1, segments: [seg(0, 1, [{ type: name, [param]: spec.max + 1 }])] });
       t.equal(issues.length, 1);

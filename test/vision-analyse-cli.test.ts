@@ -26,7 +26,10 @@ async function meanLuma(file: string, frame: number, region: [number, number, nu
   await readFrames({ input: file, paths, width: 320, height: 240, pixFmt: 'gray', outputOptions: ['-vsync', '0'] }, (f, i) => {
     if (i !== frame) return;
     const [x0, y0, w, h] = region;
-    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) (sum += f[y * 320 + x]), n++;
+    for (let y = y0; y < y0 + h; y++) {
+      for (let x = x0; x < x0 + w; x++) sum += f[y * 320 + x];
+      n += w;
+    }
   });
   return sum / n;
 }

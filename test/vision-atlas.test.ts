@@ -47,8 +47,8 @@ t.test('the bytes follow docs/atlas.md field by field', async (t) => {
   t.same([0, 4, 8, 12, 16, 20, 24, 28].map((o) => dv.getUint32(o, true)), [ATLAS_MAGIC, 1, 4, 2, 3, 1920, 1080, 0]);
   t.equal(String.fromCharCode(...bytes.subarray(0, 4)), 'MFAT');
   t.same([0, 1, 2].map((i) => dv.getUint32(32 + 4 * i, true)), c.frames);
-  t.equal(dv.getFloat32(32 + 12 + 4, true), Math.fround(c.boxes[1] as number), 'box y of keyframe 0 at 32 + 4K + 4');
-  t.equal(dv.getFloat32(32 + 60 + 8, true), Math.fround(c.scores[2] as number), 'score of keyframe 2 at 32 + 20K + 8');
+  t.equal(dv.getFloat32(32 + 12 + 4, true), Math.fround(c.boxes[1]), 'box y of keyframe 0 at 32 + 4K + 4');
+  t.equal(dv.getFloat32(32 + 60 + 8, true), Math.fround(c.scores[2]), 'score of keyframe 2 at 32 + 20K + 8');
   t.equal(bytes[112 + 11], c.masks[11], 'masks start at align16(32 + 24K) = 112');
 });
 

@@ -60,7 +60,8 @@ t.test('segment mask: coeffs·protos, cropped to the box, mapped back through th
     for (let x = 0; x < 320; x++) {
       const on = mask[y * 320 + x] === 255;
       const expect = x >= 80 && x < 160 && y >= 40 && y < 120;
-      if (on !== expect) (expect ? inside++ : outside++);
+      if (on !== expect && expect) inside++;
+      else if (on !== expect) outside++;
     }
   }
   // Bilinear sampling at the edges may move the boundary by at most a pixel row/column.

@@ -56,7 +56,7 @@ Options:
       const input = values['keep-input'] ? resolve(values['keep-input']) : join(dir, 'demo-input.mp4');
       io.stderr.write(`generating a 6 s demo clip with ffmpeg…\n`);
       await generateClip(paths, { output: input, width: 640, height: 360, seconds: 6, fps: '30', audio: true, crf: 20 });
-      const printer = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+      const printer = progressPrinter(io.stderr);
       const report = await render({
         input,
         output,

@@ -49,6 +49,6 @@ export function plannerOptions(values: PlannerOptionValues, defaultPlanner?: 'au
     ollamaHost: values['ollama-host'],
     ollamaModel: values['ollama-model'],
     ollamaTimeout,
-    fallback: values.fallback as 'auto' | undefined,
+    fallback: values.fallback,
   };
 }

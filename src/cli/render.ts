@@ -84,7 +84,7 @@ Output:
     const planning = plannerOptions(values);
     const { models, cacheDir } = modelOptions(values);
     const workers = number('workers', values.workers);
-    const printer = progressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    const printer = progressPrinter(io.stderr);
     const options: RenderOptions = {
       input: positionals[0],
       output: values.output,

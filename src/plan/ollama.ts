@@ -142,7 +142,7 @@ export function answerContent(body: string, host: string): string {
     } catch {
       throw new OllamaError(`the server at ${host} did not answer like Ollama (not JSON: ${line.slice(0, 80)})`);
     }
-    if (chunk.error !== undefined) throw new OllamaError(`Ollama at ${host} reported an error: ${String(chunk.error)}`);
+    if (chunk.error !== undefined) throw new OllamaError(`Ollama at ${host} reported an error: ${errorText(chunk.error)}`);
     parsedAny = true;
     if (typeof chunk.message?.content === 'string') content += chunk.message.content;
     else if (typeof chunk.response === 'string') content += chunk.response;
@@ -178,7 +178,7 @@ export async function ollamaChat(
     let detail = body.trim().slice(0, 200);
     try {
       const parsed = JSON.parse(body) as { error?: unknown };
-      if (parsed.error !== undefined) detail = String(parsed.error);
+      if (parsed.error !== undefined) detail = errorText(parsed.error);
     } catch {
       // not JSON: keep the raw text
     }
@@ -256,4 +256,9 @@ export async function ollamaPlan(probe: ProbeInfo, paths: FfmpegPaths, options: 
       warnings: [`the Ollama planner failed, so the automatic plan is used instead: ${err.message}`],
     };
   }
+}
+
+/** Ollama sends `error` as a string; anything else is shown as JSON rather than [object Object]. */
+function errorText(error: unknown): string {
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }

@@ -71,7 +71,7 @@ export async function runBatch(
   const inBytes = frameBytes(width, height);
   const ring = Array.from({ length: RING }, () => new Uint8Array(inBytes));
   const outRing = resampler ? Array.from({ length: RING }, () => new Uint8Array(frameBytes(outWidth, outHeight))) : undefined;
-  const inFlight: (Promise<void> | undefined)[] = new Array(RING).fill(undefined);
+  const inFlight: (Promise<void> | undefined)[] = Array.from({ length: RING }, () => undefined);
   let slot = 0;
 
   const encoder = new FrameEncoder({

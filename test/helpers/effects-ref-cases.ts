@@ -34,7 +34,7 @@ export function rawOf(spec: EffectSpec): RawEffect {
         ? { type: spec.type, feather: spec.feather, useImage: true }
         : { type: spec.type, feather: spec.feather, useImage: false, yuv: yuvFromColor(spec.color) };
     default:
-      return spec as RawEffect;
+      return spec;
   }
 }
 

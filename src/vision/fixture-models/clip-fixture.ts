@@ -153,7 +153,7 @@ function projection(): number[] {
 }
 
 function textTable(vocab: Record<string, number>): number[] {
-  const table = new Array(TEXT_TABLE_ROWS * 3).fill(0);
+  const table = new Array<number>(TEXT_TABLE_ROWS * 3).fill(0);
   for (const [word, rgb] of Object.entries(COLOUR_WORDS)) {
     const id = vocab[`${word}</w>`];
     if (id === undefined || id >= TEXT_TABLE_ROWS - 1) throw new Error(`fixture tokenizer has no single token for "${word}"`);

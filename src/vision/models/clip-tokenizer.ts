@@ -3,8 +3,17 @@
 // at most 77 tokens, padded with <|endoftext|> (CLIP's pad token) when the model fixes the length.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import { Tokenizer as UntypedTokenizer } from '@huggingface/tokenizers';
 import { ModelFileError } from './errors.js';
+
+// The part of @huggingface/tokenizers used here, typed by hand: the package's own
+// .d.ts files import each other without file extensions, which NodeNext cannot
+// resolve, so the class would otherwise arrive as an unresolved (any) type.
+interface Tokenizer {
+  token_to_id(token: string): number | undefined;
+  encode(text: string, options: { add_special_tokens?: boolean }): { ids: number[] };
+}
+const Tokenizer = UntypedTokenizer as unknown as new (tokenizer: object, config: object) => Tokenizer;
 
 export const CLIP_START = 49406;
 export const CLIP_END = 49407;

@@ -88,7 +88,8 @@ export async function loadSubjectModels(paths: ModelPaths, prompt: string, optio
       names.push('segmenter');
     }
   } catch (err) {
-    await Promise.all([detector?.release(), ranker?.release(), segmenter?.release()].map((p) => p?.catch(() => undefined)));
+    const ignore = () => undefined;
+    await Promise.all([detector?.release().catch(ignore), ranker?.release().catch(ignore), segmenter?.release().catch(ignore)]);
     throw err;
   }
   const state: ModelState = { loads: context.tally, names, prompt, detector, ranker, segmenter, released: false };
