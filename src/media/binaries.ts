@@ -1,10 +1,10 @@
 // Which ffmpeg/ffprobe maskflow runs: an explicit path, then MASKFLOW_FFMPEG /
 // MASKFLOW_FFPROBE, then the binaries shipped by @ffmpeg-installer/ffmpeg and
 // @ffprobe-installer/ffprobe.
-import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { versionLine } from './process/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -83,9 +83,8 @@ function pathFromOption(name: 'ffmpeg' | 'ffprobe', option: string): string {
 
 /** Runs `<binary> -version` and returns the first line's version word. */
 export function binaryVersion(path: string): string {
-  const out = spawnSync(path, ['-version'], { encoding: 'utf8', timeout: 15000 });
-  if (out.error || out.status !== 0) return 'unknown';
-  const first = out.stdout.split('\n')[0] ?? '';
+  const first = versionLine(path);
+  if (first === undefined) return 'unknown';
   const m = /version\s+(\S+)/.exec(first);
   return m ? m[1] : first.trim();
 }

@@ -2,7 +2,8 @@
 // Backpressure: `write` resolves once the pipe accepted the frame; the
 // returned `flushed` promise tells when the buffer may be reused.
 import type { Writable } from 'node:stream';
-import { command, completion, type FfmpegPaths } from './ffmpeg.js';
+import type { FfmpegPaths } from './ffmpeg.js';
+import { runFfmpeg, type ProcessHandle } from './process/index.js';
 
 export interface EncoderSettings {
   codec: string;
@@ -26,6 +27,10 @@ export interface FrameEncoderOptions {
   inputPixFmt?: 'yuv420p' | 'rgb24';
   /** More output options (e.g. -movflags +faststart). */
   outputOptions?: string[];
+  /** Start of the error message when encoding fails (default "ffmpeg encoder for OUTPUT failed"). */
+  what?: string;
+  /** Seconds without progress before the encoder is killed (default: MASKFLOW_WATCHDOG_SECONDS or 120). */
+  watchdogSeconds?: number;
 }
 
 export function encoderOutputOptions(settings: EncoderSettings): string[] {
@@ -36,36 +41,31 @@ export function encoderOutputOptions(settings: EncoderSettings): string[] {
 }
 
 export class FrameEncoder {
-  private stdin: Writable | undefined;
-  private readonly started: Promise<Writable>;
-  private readonly exited: Promise<void>;
-  private readonly cmd: ReturnType<typeof command>;
+  private readonly proc: ProcessHandle;
+  private readonly stdin: Writable;
 
   constructor(private readonly options: FrameEncoderOptions) {
     const { width, height, fpsNum, fpsDen } = options;
-    const cmd = command(options.paths)
-      .input('pipe:0')
-      .inputOptions(['-f', 'rawvideo', '-pix_fmt', options.inputPixFmt ?? 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`])
-      .outputOptions([
+    this.proc = runFfmpeg(
+      options.paths,
+      [
+        ...['-f', 'rawvideo', '-pix_fmt', options.inputPixFmt ?? 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`, '-i', 'pipe:0'],
         '-an',
         '-sn',
         ...encoderOutputOptions(options.encoder),
         ...(options.outputOptions ?? []),
         ...(options.format ? ['-f', options.format] : []),
-      ])
-      .output(options.output);
-    this.started = new Promise((resolve) => {
-      cmd.on('start', () => {
-        const proc = (cmd as unknown as { ffmpegProc: { stdin: Writable } }).ffmpegProc;
-        // A dead encoder surfaces through `exited`; keep EPIPE from becoming an uncaught error.
-        proc.stdin.on('error', () => undefined);
-        this.stdin = proc.stdin;
-        resolve(proc.stdin);
-      });
-    });
-    this.exited = completion(cmd, `ffmpeg encoder for ${options.output} failed`);
-    cmd.run();
-    this.cmd = cmd;
+        '-y',
+        options.output,
+      ],
+      { what: options.what ?? `ffmpeg encoder for ${options.output} failed`, stdin: 'pipe', watchdogSeconds: options.watchdogSeconds },
+    );
+    this.stdin = this.proc.stdin!;
+  }
+
+  /** The encoder process (its pid, peak memory), e.g. for fault injection in tests. */
+  get process(): ProcessHandle {
+    return this.proc;
   }
 
   /**
@@ -73,7 +73,11 @@ export class FrameEncoder {
    * `flushed`: a promise settled once this buffer was handed to the OS.
    */
   async write(frame: Uint8Array): Promise<{ flushed: Promise<void> }> {
-    const stdin = this.stdin ?? (await Promise.race([this.started, this.exited.then(() => { throw new Error('encoder exited before reading frames'); })]));
+    const stdin = this.stdin;
+    if (stdin.destroyed) {
+      await this.proc.done;
+      throw new Error(`ffmpeg encoder for ${this.options.output} exited before reading all frames`);
+    }
     let flushedResolve!: () => void;
     let flushedReject!: (e: Error) => void;
     const flushed = new Promise<void>((res, rej) => {
@@ -85,7 +89,7 @@ export class FrameEncoder {
     if (!ok) {
       await Promise.race([
         new Promise<void>((res) => stdin.once('drain', () => res())),
-        this.exited.then(() => {
+        this.proc.done.then(() => {
           throw new Error(`ffmpeg encoder for ${this.options.output} exited while frames were still being written`);
         }),
       ]);
@@ -95,15 +99,12 @@ export class FrameEncoder {
 
   /** Closes stdin and waits for ffmpeg to finish writing the file. */
   async finish(): Promise<void> {
-    const stdin = this.stdin ?? (await this.started);
-    stdin.end();
-    await this.exited;
+    this.stdin.end();
+    await this.proc.done;
   }
 
-  /** Stops the encoder (on failure elsewhere). */
-  async abort(): Promise<void> {
-    this.stdin?.destroy();
-    this.cmd.kill('SIGKILL');
-    await this.exited.catch(() => undefined);
+  /** Stops the encoder (on failure elsewhere): killed and reaped when this resolves. */
+  async abort(reason = 'stopped because the batch failed'): Promise<void> {
+    await this.proc.kill(reason);
   }
 }

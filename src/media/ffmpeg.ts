@@ -1,8 +1,8 @@
-// The one place that builds ffmpeg commands (via fluent-ffmpeg), so the
-// process layer could be swapped without touching the stages.
-import ffmpeg from 'fluent-ffmpeg';
+// Which ffmpeg to run, and raw-frame decoding on top of the process module
+// (./process/), which is the only place that starts ffmpeg or ffprobe.
 import { PassThrough } from 'node:stream';
 import { resolveBinary } from './binaries.js';
+import { ProcessError, runFfmpeg } from './process/index.js';
 
 export interface FfmpegPaths {
   ffmpeg: string;
@@ -12,39 +12,6 @@ export interface FfmpegPaths {
 /** Resolves both binaries from the `--ffmpeg` option / env / installer packages. */
 export function ffmpegPaths(option?: string): FfmpegPaths {
   return { ffmpeg: resolveBinary('ffmpeg', option).path, ffprobe: resolveBinary('ffprobe', option).path };
-}
-
-/** A fluent-ffmpeg command bound to our binaries. */
-export function command(paths: FfmpegPaths, input?: string): ffmpeg.FfmpegCommand {
-  const cmd = input === undefined ? ffmpeg() : ffmpeg(input);
-  cmd.setFfmpegPath(paths.ffmpeg);
-  cmd.setFfprobePath(paths.ffprobe);
-  return cmd;
-}
-
-/**
- * Settles when `cmd` ends: resolves on a clean exit, rejects with
- * "<what>: <ffmpeg's error>" plus the last lines ffmpeg printed. Attach it
- * before running the command. The returned promise never goes unhandled.
- */
-export function completion(cmd: ffmpeg.FfmpegCommand, what: string): Promise<void> {
-  let tail = '';
-  cmd.on('stderr', (line: string) => {
-    tail = `${tail}\n${line}`.slice(-2000);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    cmd.on('end', () => resolve());
-    cmd.on('error', (err: Error) => reject(new Error(`${what}: ${err.message.split('\n')[0]}${tail ? `\n${lastLines(tail)}` : ''}`)));
-  });
-  done.catch(() => undefined);
-  return done;
-}
-
-/** Runs `cmd` to completion (see `completion`). */
-export function runCommand(cmd: ffmpeg.FfmpegCommand, what: string): Promise<void> {
-  const done = completion(cmd, what);
-  cmd.run();
-  return done;
 }
 
 export type RawPixelFormat = 'gray' | 'rgb24' | 'yuv420p';
@@ -72,6 +39,12 @@ export interface ReadFramesOptions {
   outputOptions?: string[];
   /** Scaling algorithm; bilinear is fast and good enough for analysis. */
   scaleFlags?: string;
+  /** Start of the error message when decoding fails (default "ffmpeg could not decode INPUT"). */
+  what?: string;
+  /** Seconds without progress before the decoder is killed (default: MASKFLOW_WATCHDOG_SECONDS or 120). */
+  watchdogSeconds?: number;
+  /** Aborting kills the decoder and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,7 +52,7 @@ export interface ReadFramesOptions {
  * reused: copy it if you keep it). Honours backpressure when `onFrame` returns
  * a promise. Resolves with the number of frames read.
  */
-export function readFrames(
+export async function readFrames(
   options: ReadFramesOptions,
   onFrame: (frame: Uint8Array, index: number) => void | Promise<void>,
   /** Supplies the buffer the next frame is written into (default: one reused buffer). */
@@ -91,61 +64,63 @@ export function readFrames(
     `scale=${options.width}:${options.height}:flags=${options.scaleFlags ?? 'bilinear'}`,
     `format=${options.pixFmt}`,
   ].join(',');
-  return new Promise((resolve, reject) => {
-    const cmd = command(options.paths, options.input)
-      .inputOptions(options.inputOptions ?? [])
-      .outputOptions(['-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo']);
-    // 1 MiB of read-ahead: measured as fast as two whole frames at 1080p, with ~15 MB less per worker.
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    let frame: Uint8Array | undefined = acquire ? undefined : new Uint8Array(frameBytes);
-    let filled = 0;
-    let index = 0;
-    // Done only when ffmpeg exited cleanly AND every byte was consumed, in either order.
-    const processDone = completion(cmd, `ffmpeg could not decode ${options.input}`);
-    const consume = async (): Promise<void> => {
-      // Async iteration gives backpressure for free: ffmpeg stalls while onFrame awaits.
-      for await (const chunk of out as AsyncIterable<Buffer>) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          if (!frame) {
-            const next: Uint8Array = await acquire!();
-            if (next.length !== frameBytes) throw new RangeError(`frame buffer holds ${next.length} bytes, expected ${frameBytes}`);
-            frame = next;
-          }
-          const target: Uint8Array = frame;
-          const n = Math.min(frameBytes - filled, chunk.length - offset);
-          target.set(chunk.subarray(offset, offset + n), filled);
-          filled += n;
-          offset += n;
-          if (filled === frameBytes) {
-            filled = 0;
-            const full = target;
-            if (acquire) frame = undefined;
-            await onFrame(full, index++);
-          }
+  options.signal?.throwIfAborted();
+  const proc = runFfmpeg(
+    options.paths,
+    [...(options.inputOptions ?? []), '-i', options.input, '-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo', 'pipe:1'],
+    { what: options.what ?? `ffmpeg could not decode ${options.input}`, stdout: 'pipe', watchdogSeconds: options.watchdogSeconds },
+  );
+  // 1 MiB of read-ahead: measured as fast as two whole frames at 1080p, with ~15 MB less per worker.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  // A process that dies (or is killed by the watchdog) ends the stream with its error.
+  proc.done.catch((err: unknown) => out.destroy(err as Error));
+  const onAbort = (): void => {
+    out.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('interrupted'));
+    void proc.kill('interrupted');
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  proc.stdout!.pipe(out, { end: true });
+  let frame: Uint8Array | undefined = acquire ? undefined : new Uint8Array(frameBytes);
+  let filled = 0;
+  let index = 0;
+  try {
+    // Async iteration gives backpressure for free: ffmpeg stalls while onFrame awaits.
+    for await (const chunk of out as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (!frame) {
+          const next: Uint8Array = await acquire!();
+          if (next.length !== frameBytes) throw new RangeError(`frame buffer holds ${next.length} bytes, expected ${frameBytes}`);
+          frame = next;
+        }
+        const target: Uint8Array = frame;
+        const n = Math.min(frameBytes - filled, chunk.length - offset);
+        target.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === frameBytes) {
+          filled = 0;
+          const full = target;
+          if (acquire) frame = undefined;
+          await onFrame(full, index++);
         }
       }
-      if (filled !== 0) {
-        throw new Error(`ffmpeg returned a partial frame (${filled} of ${frameBytes} bytes) decoding ${options.input}`);
-      }
-    };
-    const consumed = consume().catch((err: unknown) => {
-      cmd.kill('SIGKILL');
-      throw err;
-    });
-    Promise.all([consumed, processDone]).then(
-      () => resolve(index),
-      (err: unknown) => reject(err),
+    }
+    if (filled !== 0) {
+      throw new Error(`ffmpeg returned a partial frame (${filled} of ${frameBytes} bytes) decoding ${options.input}`);
+    }
+    await proc.done;
+    return index;
+  } catch (err) {
+    await proc.kill('stopped: the frames it decoded could not be used');
+    // ffmpeg's own failure explains a short or broken stream better than what it left us.
+    const processError = await proc.done.then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    cmd.pipe(out, { end: true });
-  });
-}
-
-function lastLines(text: string): string {
-  return text
-    .trim()
-    .split('\n')
-    .slice(-4)
-    .map((l) => `  ffmpeg: ${l}`)
-    .join('\n');
+    if (processError instanceof ProcessError && processError.failure !== 'killed') throw processError;
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -1,26 +1,12 @@
 // Presentation times of every video frame, read from the container's packets
 // (no decoding). Used to seek exactly to a frame of a variable-frame-rate
 // input, where frame f does not start at f / fps.
-import { spawn } from 'node:child_process';
 import type { FfmpegPaths } from './ffmpeg.js';
+import { ffprobeOutput } from './process/index.js';
 
 export async function framePresentationTimes(paths: FfmpegPaths, file: string): Promise<Float64Array> {
-  // fluent-ffmpeg's ffprobe() only parses streams and format, so this one
-  // command runs ffprobe directly; it is still built here, in the media module.
   const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file];
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(paths.ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      err = `${err}${c.toString()}`.slice(-1000);
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`ffprobe could not list the frames of ${file}: ${err.trim()}`)),
-    );
-  });
+  const out = await ffprobeOutput(paths, args, `ffprobe could not list the frames of ${file}`);
   const times = out
     .split('\n')
     .map((l) => l.trim().replace(/,$/, ''))

@@ -6,8 +6,8 @@
 // ffprobe lists packets; when ffprobe crashes on a file (the bundled ffprobe
 // segfaults on every MPEG-TS), ffmpeg's stream copy into its `framecrc` muxer
 // lists the same packets (still no decoding).
-import { spawn } from 'node:child_process';
 import type { FfmpegPaths } from './ffmpeg.js';
+import { outputOrFailure, runFfmpeg, runFfprobe } from './process/index.js';
 
 export interface VideoPackets {
   /** Index of the video stream in the file. */
@@ -44,19 +44,11 @@ interface RunResult {
   signal: NodeJS.Signals | null;
 }
 
-// TODO(process module): move to src/media/process once it lands.
-function run(binary: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      err = `${err}${c.toString()}`.slice(-4000);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, code, signal }));
-  });
+async function run(tool: 'ffmpeg' | 'ffprobe', paths: FfmpegPaths, args: string[], what: string): Promise<RunResult> {
+  const proc = tool === 'ffprobe' ? runFfprobe(paths, args, { what }) : runFfmpeg(paths, args, { what, stdout: 'pipe' });
+  const { stdout, failure } = await outputOrFailure(proc);
+  if (!failure) return { stdout, stderr: '', code: 0, signal: null };
+  return { stdout, stderr: failure.lastLine, code: failure.exitCode ?? 1, signal: failure.exitSignal };
 }
 
 class PacketList {
@@ -152,13 +144,13 @@ export function parseFramecrcPackets(text: string, streamIndex: number, note?: s
  * of `file`. No decoding: this reads the container only.
  */
 export async function scanVideoPackets(paths: FfmpegPaths, file: string, streamIndex: number): Promise<VideoPackets> {
-  const probe = await run(paths.ffprobe, [
+  const probe = await run('ffprobe', paths, [
     '-v', 'error',
     '-select_streams', String(streamIndex),
     '-show_entries', 'stream=index,time_base:packet=pts,dts,duration,size,flags',
     '-of', 'csv',
     file,
-  ]);
+  ], `ffprobe could not list the packets of ${file}`);
   let note: string | undefined;
   if (probe.code === 0) {
     const parsed = parseFfprobePackets(probe.stdout, streamIndex);
@@ -170,11 +162,11 @@ export async function scanVideoPackets(paths: FfmpegPaths, file: string, streamI
       : `ffprobe failed reading the packets (${lastLine(probe.stderr)})`;
   }
   // Stream copy (no decoding) into framecrc: one line per packet, original timestamps kept.
-  const copy = await run(paths.ffmpeg, [
-    '-hide_banner', '-nostdin', '-v', 'error',
+  const copy = await run('ffmpeg', paths, [
+    '-v', 'error',
     '-copyts', '-i', file,
     '-map', `0:${streamIndex}`, '-c', 'copy', '-f', 'framecrc', '-',
-  ]);
+  ], `ffmpeg could not list the packets of ${file}`);
   if (copy.code !== 0) {
     const why = copy.signal ? `ffmpeg crashed (signal ${copy.signal})` : `ffmpeg: ${lastLine(copy.stderr)}`;
     throw new PacketScanError(file, `could not list the video packets: ${note}; ${why}`);

@@ -1,10 +1,10 @@
-// ffprobe (through fluent-ffmpeg): size, frame rate, exact frame count,
+// ffprobe (JSON output, run by the process module): size, frame rate, exact frame count,
 // duration, rotation and audio streams. Anything unusable is a clear error
 // naming the file.
-import ffmpeg from 'fluent-ffmpeg';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FfmpegPaths } from './ffmpeg.js';
+import { ffprobeJson, ProcessError } from './process/index.js';
 import type { ProbeInfo } from './probe-types.js';
 
 export type { ProbeInfo } from './probe-types.js';
@@ -16,12 +16,33 @@ export class ProbeError extends Error {
   }
 }
 
-function ffprobe(paths: FfmpegPaths, file: string, options: string[]): Promise<ffmpeg.FfprobeData> {
-  return new Promise((res, rej) => {
-    const cmd = ffmpeg(file);
-    cmd.setFfprobePath(paths.ffprobe);
-    cmd.ffprobe(0, options, (err: Error | null, data: ffmpeg.FfprobeData) => (err ? rej(err) : res(data)));
-  });
+/** The fields of ffprobe's JSON that are read here (numbers often come as strings). */
+interface FfprobeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  nb_frames?: string;
+  nb_read_packets?: string;
+  duration?: string;
+  pix_fmt?: string;
+  channels?: number;
+  sample_rate?: string;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+}
+
+interface FfprobeData {
+  streams: FfprobeStream[];
+  format: { duration?: string; start_time?: string };
+}
+
+async function ffprobe(paths: FfmpegPaths, file: string, options: string[]): Promise<FfprobeData> {
+  const data = await ffprobeJson<Partial<FfprobeData>>(paths, ['-show_streams', '-show_format', ...options, file], `ffprobe could not read ${file}`);
+  return { streams: data.streams ?? [], format: data.format ?? {} };
 }
 
 function parseRate(rate: string | undefined): [number, number] | undefined {
@@ -31,11 +52,11 @@ function parseRate(rate: string | undefined): [number, number] | undefined {
   return [n, d];
 }
 
-function rotationOf(stream: ffmpeg.FfprobeStream): number {
-  const tag = Number((stream.tags as Record<string, string> | undefined)?.rotate);
+function rotationOf(stream: FfprobeStream): number {
+  const tag = Number(stream.tags?.rotate);
   let deg = Number.isFinite(tag) ? tag : 0;
-  // A display matrix's rotation is counter-clockwise. fluent-ffmpeg flattens
-  // side data into the stream object, newer ffprobe JSON nests it.
+  // A display matrix's rotation is counter-clockwise. Some ffprobe versions
+  // flatten side data into the stream object, JSON output nests it.
   const s = stream as unknown as { rotation?: number | string; side_data_list?: { rotation?: number | string }[] };
   for (const r of [s.rotation, ...(s.side_data_list ?? []).map((sd) => sd.rotation)].map(Number)) {
     if (Number.isFinite(r) && r !== 0) deg = -r;
@@ -60,14 +81,14 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   const file = resolve(fileArg);
   if (!existsSync(file)) throw new ProbeError(fileArg, 'no such file');
   if (!statSync(file).isFile()) throw new ProbeError(fileArg, 'not a regular file');
-  let data: ffmpeg.FfprobeData;
+  let data: FfprobeData;
   try {
     data = await ffprobe(paths, file, []);
   } catch (err) {
-    const detail = (err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? '';
+    const detail = err instanceof ProcessError ? err.lastLine : ((err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? '');
     throw new ProbeError(fileArg, `not a readable media file (ffprobe: ${detail.trim()})`);
   }
-  const video = data.streams.find((s) => s.codec_type === 'video' && !(s.disposition as { attached_pic?: number } | undefined)?.attached_pic);
+  const video = data.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video) throw new ProbeError(fileArg, 'has no video stream');
   const width = Number(video.width);
   const height = Number(video.height);
@@ -81,7 +102,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
     // Containers like Matroska do not store a frame count: count packets.
     const counted = await ffprobe(paths, file, ['-count_packets', '-select_streams', `${video.index}`]);
     const s = counted.streams.find((x) => x.index === video.index) ?? counted.streams[0];
-    frames = Number((s as unknown as { nb_read_packets?: string }).nb_read_packets);
+    frames = Number(s?.nb_read_packets);
   }
   if (!(Number.isInteger(frames) && frames > 0)) throw new ProbeError(fileArg, 'video stream has no frames');
   const finite = (v: unknown): number | undefined => {
@@ -92,7 +113,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   let fpsDen = rate[1];
   // The video stream's own duration: its field, else Matroska's DURATION tag; the
   // format duration only when there is no other stream (it covers the audio too).
-  const tagDuration = parseClock((video.tags as Record<string, string> | undefined)?.DURATION);
+  const tagDuration = parseClock(video.tags?.DURATION);
   const onlyStream = data.streams.filter((x) => x.codec_type === 'video' || x.codec_type === 'audio').length === 1;
   const containerDuration = finite(video.duration) ?? tagDuration ?? (onlyStream ? finite(data.format.duration) : undefined);
   const duration = containerDuration ?? (frames * fpsDen) / fpsNum;

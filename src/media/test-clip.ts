@@ -2,7 +2,8 @@
 // textured background (ffmpeg's lavfi sources), plus an optional tone. Used by
 // `maskflow demo`, the tests and the benchmarks, where the true subject box
 // per frame is known.
-import { command, runCommand, type FfmpegPaths } from './ffmpeg.js';
+import type { FfmpegPaths } from './ffmpeg.js';
+import { ffmpegToCompletion } from './process/index.js';
 
 export interface ClipSpec {
   output: string;
@@ -60,19 +61,17 @@ export function generateClip(paths: FfmpegPaths, spec: ClipSpec): Promise<void> 
     `[1:v]${mask ? 'lutyuv=y=235:u=128:v=128,' : ''}format=yuva420p,geq=lum='p(X,Y)':cb='p(X,Y)':cr='p(X,Y)':a='if(lt(hypot(X-${r},Y-${r}),${r}),255,0)'[disc]`,
     `[bg][disc]overlay=x='${x}':y='${y}':eval=frame:format=auto,format=yuv420p[v]`,
   ].join(';');
-  const cmd = command(paths)
-    .input(`testsrc2=size=${size}:rate=${spec.fps}:duration=${spec.seconds}`)
-    .inputOptions(['-f', 'lavfi'])
-    .input(`color=c=0xff2a1a:size=${d}x${d}:rate=${spec.fps}:duration=${spec.seconds}`)
-    .inputOptions(['-f', 'lavfi']);
+  const inputs = [
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${spec.fps}:duration=${spec.seconds}`],
+    ...['-f', 'lavfi', '-i', `color=c=0xff2a1a:size=${d}x${d}:rate=${spec.fps}:duration=${spec.seconds}`],
+  ];
   const outputOptions = ['-filter_complex', graph, '-map', '[v]'];
   if (spec.audio) {
-    cmd.input(`sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`).inputOptions(['-f', 'lavfi']);
+    inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`);
     outputOptions.push('-map', '2:a', '-c:a', 'aac', '-b:a', '96k');
   }
   const [num, den] = spec.fps.split('/').map(Number);
   const gop = Math.max(1, Math.round((spec.gopSeconds ?? 2) * (num / (den || 1))));
   outputOptions.push('-c:v', 'libx264', '-preset', spec.preset ?? 'ultrafast', '-crf', String(spec.crf ?? 18), '-g', String(gop), '-pix_fmt', 'yuv420p', '-r', spec.fps);
-  cmd.outputOptions(outputOptions).output(spec.output);
-  return runCommand(cmd, `could not generate the clip ${spec.output}`);
+  return ffmpegToCompletion(paths, [...inputs, ...outputOptions, '-y', spec.output], `could not generate the clip ${spec.output}`);
 }

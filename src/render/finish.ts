@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { command, runCommand, type FfmpegPaths } from '../media/ffmpeg.js';
+import type { FfmpegPaths } from '../media/ffmpeg.js';
+import { ffmpegToCompletion } from '../media/process/index.js';
 
 export interface FinishOptions {
   paths: FfmpegPaths;
@@ -51,12 +52,10 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   const list = join(options.workDir, 'batches.txt');
   await writeFile(list, `${options.batchFiles.map(concatListLine).join('\n')}\n`);
   const temp = tempOutputPath(options.output);
-  const cmd = command(options.paths)
-    .input(list)
-    .inputOptions(['-f', 'concat', '-safe', '0']);
+  const inputs = ['-f', 'concat', '-safe', '0', '-i', list];
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];
   if (options.audioCodecs.length > 0) {
-    cmd.input(options.input);
+    inputs.push('-i', options.input);
     const audio = audioCopyPlan(options.output, options.audioCodecs);
     if (audio.copy) {
       outputOptions.push('-map', '1:a?', '-c:a', 'copy');
@@ -68,9 +67,8 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   outputOptions.push('-movflags', '+faststart');
   const ext = extname(options.output).toLowerCase();
   if (ext !== '.mp4' && ext !== '.mov' && ext !== '.m4v') outputOptions.splice(outputOptions.indexOf('-movflags'), 2);
-  cmd.outputOptions(outputOptions).output(temp);
   try {
-    await runCommand(cmd, `joining batches into ${options.output} failed`);
+    await ffmpegToCompletion(options.paths, [...inputs, ...outputOptions, '-y', temp], `joining batches into ${options.output} failed`);
   } catch (err) {
     await rm(temp, { force: true });
     throw err;

@@ -1,6 +1,7 @@
 // Test clips with known hard cuts: lavfi sources of exact frame counts,
-// concatenated and encoded with the real ffmpeg (through fluent-ffmpeg).
-import { command, type FfmpegPaths } from '../../src/media/ffmpeg.js';
+// concatenated and encoded with the real ffmpeg (through maskflow's process module).
+import type { FfmpegPaths } from '../../src/media/ffmpeg.js';
+import { ffmpegToCompletion } from '../../src/media/process/index.js';
 
 export interface Shot {
   /** A lavfi source without size/rate, e.g. `testsrc2` or `color=c=0x3060a0`. */
@@ -19,23 +20,17 @@ export function expectedCuts(shots: readonly Shot[]): number[] {
 }
 
 export function makeClip(paths: FfmpegPaths, file: string, shots: readonly Shot[], rate: string, size = '160x120'): Promise<void> {
-  const cmd = command(paths);
+  const inputs: string[] = [];
   const filters: string[] = [];
   shots.forEach((shot, i) => {
     const sep = shot.source.includes('=') ? ':' : '=';
     const sizeOption = shot.source.includes('size=') ? '' : `size=${size}:`;
-    cmd.input(`${shot.source}${sep}${sizeOption}rate=${rate}`).inputFormat('lavfi');
+    inputs.push('-f', 'lavfi', '-i', `${shot.source}${sep}${sizeOption}rate=${rate}`);
     filters.push(`[${i}:v]${shot.filter ? `${shot.filter},` : ''}trim=end_frame=${shot.frames},setpts=PTS-STARTPTS,format=yuv420p[v${i}]`);
   });
   filters.push(`${shots.map((_, i) => `[v${i}]`).join('')}concat=n=${shots.length}:v=1:a=0[out]`);
-  return new Promise((resolve, reject) => {
-    cmd
-      .complexFilter(filters.join(';'))
-      .outputOptions(['-map', '[out]', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', rate])
-      .on('end', () => resolve())
-      .on('error', (err: Error) => reject(new Error(`could not generate ${file}: ${err.message}`)))
-      .save(file);
-  });
+  const output = ['-filter_complex', filters.join(';'), '-map', '[out]', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', rate];
+  return ffmpegToCompletion(paths, [...inputs, ...output, '-y', file], `could not generate ${file}`);
 }
 
 /** One moving shot: a pan across a wide mandelbrot (steady motion, no cut). */
