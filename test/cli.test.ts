@@ -71,9 +71,9 @@ t.test('render with -y replaces the output, writes the report and a repeatable p
   for (const key of ['input', 'output', 'frames', 'workers', 'batches', 'stages', 'fps', 'models', 'masks', 'peakRssBytes', 'ffmpeg']) t.ok(key in report, `report has ${key}`);
   t.equal(inspect(join(dir, 'out.mp4')).frames, 25);
   // The resolved plan renders the same thing again.
-  const again = await runCli(['render', clip, '-o', join(dir, 'again.mp4'), '--plan', join(dir, 'r', 'plan.resolved.json'), '--no-cache', '--quiet']);
+  const again = await runCli(['render', clip, '-o', join(dir, 'again.mp4'), '--plan', join(dir, 'r', 'report.plan.resolved.json'), '--no-cache', '--quiet']);
   t.equal(again.code, 0, again.stderr);
-  const resolved = JSON.parse(readFileSync(join(dir, 'r', 'plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
+  const resolved = JSON.parse(readFileSync(join(dir, 'r', 'report.plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
   t.equal(resolved.segments[0].effects[0].type, 'vignette');
 });
 
@@ -83,7 +83,7 @@ t.test('render --planner auto plans from the clip and renders in one go', async 
   await generateClip(paths, { output: clip, width: 160, height: 90, seconds: 2, fps: '25' });
   const r = await runCli(['render', clip, '-o', join(dir, 'out.mp4'), '--planner', 'auto', '--report', join(dir, 'report.json'), '--no-cache', '--quiet']);
   t.equal(r.code, 0, r.stderr);
-  const resolved = JSON.parse(readFileSync(join(dir, 'plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
+  const resolved = JSON.parse(readFileSync(join(dir, 'report.plan.resolved.json'), 'utf8')) as { segments: { effects: { type: string }[] }[] };
   t.ok(resolved.segments.length >= 1);
   t.equal(resolved.segments[0].effects[0].type, 'blur-background', 'the first shot takes the first look');
   const usage = await runCli(['render', clip, '-o', join(dir, 'x.mp4'), '--ollama-model', 'llama3.2']);
@@ -100,6 +100,6 @@ t.test('render --aspect / --crf / --preset override the plan and are validated l
   const facts = inspect(join(dir, 'square.mp4'));
   t.same([facts.width, facts.height, facts.frames], [90, 90, 25]);
   const bad = await runCli(['render', clip, '-o', join(dir, 'x.mp4'), '--crf', '99', '--no-cache', '--quiet']);
-  t.equal(bad.code, 1);
-  t.match(bad.stderr, /output\.crf: 99 is out of range/);
+  t.equal(bad.code, 2, 'a flag out of range is a usage mistake');
+  t.match(bad.stderr, /--crf must be a whole number from 0 to 51, got 99/);
 });

@@ -8,7 +8,7 @@ import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
 import { renderPreview } from '../vision/preview.js';
-import { UsageError, type Command } from './command.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 
 function table(result: AnalysisResult): string {
@@ -28,11 +28,11 @@ Finds the subject at keyframes and prints, per keyframe: frame index, time,
 box [x, y, w, h] in input pixels, score (0..1) and the finder used.
 
 Options:
-  --json FILE               write the result as JSON
+  --json FILE               write the result as JSON ("-": stdout; the table then goes to stderr)
   --preview FILE.mp4        render the video with the mask and box drawn on it
 ${MODEL_OPTIONS_HELP}
   --keyframe-interval S     seconds between keyframes (default 0.5)
-  -y                        overwrite existing --json / --preview files
+${COMMON_OPTIONS_HELP}
 With no model the model-free finder is used (saliency + motion).`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
@@ -43,21 +43,19 @@ With no model the model-free finder is used (saliency + motion).`,
         preview: { type: 'string' },
         ...MODEL_OPTION_SPECS,
         'keyframe-interval': { type: 'string' },
-        y: { type: 'boolean', short: 'y' },
+        ...COMMON_OPTION_SPECS,
       },
     });
+    checkCommonOptions(values);
+    const jsonToStdout = values.json === STDOUT;
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
-    let interval: number | undefined;
-    if (values['keyframe-interval'] !== undefined) {
-      interval = Number(values['keyframe-interval']);
-      if (!(Number.isFinite(interval) && interval > 0 && interval <= 60)) throw new UsageError(`--keyframe-interval must be seconds in (0, 60], got "${values['keyframe-interval']}"`);
-    }
+    const interval = numberOption('keyframe-interval', values['keyframe-interval'], { min: 0.04, max: 60, unit: 'seconds' });
     const { models, cacheDir } = modelOptions(values);
-    const outputs = [values.json, values.preview].filter((f): f is string => !!f).map((f) => resolve(f));
+    const outputs = [jsonToStdout ? undefined : values.json, values.preview].filter((f): f is string => !!f).map((f) => resolve(f));
     if (outputs.length === 2 && outputs[0] === outputs[1]) throw new UsageError('--json and --preview name the same file');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
     for (const out of outputs) {
-      if (existsSync(out) && !values.y) throw new UsageError(`${out} exists; pass -y to overwrite it`);
+      if (existsSync(out) && !values.yes) throw new UsageError(`${out} exists; pass -y to overwrite it`);
     }
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(positionals[0], paths);
@@ -69,7 +67,9 @@ With no model the model-free finder is used (saliency + motion).`,
       cacheDir,
     });
     for (const w of result.warnings) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
-    io.stdout.write(
+    // With the JSON on stdout, the human-readable lines go to stderr.
+    const say = jsonToStdout ? io.stderr : io.stdout;
+    if (!values.quiet) say.write(
       `${info.file}: ${info.width}x${info.height}, ${info.frames} frames at ${info.fps.toFixed(3)} fps\n` +
         `finder: ${result.finder}; ${result.keyframes.length} keyframes; masks ${result.maskWidth}x${result.maskHeight}; ` +
         `${result.cached ? 'from cache' : `analysed in ${(result.ms / 1000).toFixed(2)} s`}` +
@@ -90,13 +90,17 @@ With no model the model-free finder is used (saliency + motion).`,
         maskHeight: result.maskHeight,
         keyframes: result.keyframes,
       };
-      await writeFileAtomic(file, `${JSON.stringify(json, null, 2)}\n`);
-      io.stdout.write(`wrote ${file}\n`);
+      if (jsonToStdout) {
+        io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      } else {
+        await writeFileAtomic(file, `${JSON.stringify(json, null, 2)}\n`);
+        if (!values.quiet) say.write(`wrote ${file}\n`);
+      }
     }
     if (values.preview) {
       const file = resolve(values.preview);
       const frames = await renderPreview(info, result.atlas, file, { paths });
-      io.stdout.write(`wrote ${file} (${frames} frames)\n`);
+      if (!values.quiet) say.write(`wrote ${file} (${frames} frames)\n`);
     }
     return 0;
   },

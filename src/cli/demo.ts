@@ -9,7 +9,7 @@ import { ffmpegPaths } from '../media/ffmpeg.js';
 import { generateClip } from '../media/test-clip.js';
 import { parsePlan } from '../plan/parse.js';
 import { render } from '../render/render.js';
-import type { Command } from './command.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, viaStdout, type Command } from './command.js';
 import { progressPrinter } from './progress-printer.js';
 import { summarise } from './render.js';
 
@@ -27,7 +27,7 @@ export const DEMO_PLAN = {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate a clip, render it with several effects, print the report',
-  usage: `maskflow demo [-o FILE] [--workers N] [--keep-input FILE]
+  usage: `maskflow demo [-o FILE] [--workers N] [--keep-input FILE] [-y] [--quiet] [--verbose]
 
 Generates a 6-second 640x360 clip (a red disc moving over a busy test pattern,
 with a tone), renders it with blur-background, grayscale-background + vignette,
@@ -35,10 +35,11 @@ and dim-background + zoom, using the model-free subject finder, and writes
 maskflow-demo.mp4 in the current folder (replacing an earlier demo output).
 
 Options:
-  -o, --output FILE    where to write the result (default ./maskflow-demo.mp4)
-  --workers N          render worker threads (default: CPU count)
-  --keep-input FILE    also keep the generated input clip at FILE
-  --quiet              no progress output`,
+  -o, --output FILE         where to write the result (default ./maskflow-demo.mp4; "-": stdout)
+  --workers N               render worker threads (default: CPU count)
+  --keep-input FILE         also keep the generated input clip at FILE
+${COMMON_OPTIONS_HELP}
+The demo output is always replaced (-y is accepted for consistency).`,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -46,28 +47,35 @@ Options:
         output: { type: 'string', short: 'o' },
         workers: { type: 'string' },
         'keep-input': { type: 'string' },
-        quiet: { type: 'boolean' },
+        ...COMMON_OPTION_SPECS,
       },
     });
+    checkCommonOptions(values);
+    const workers = numberOption('workers', values.workers, { min: 1, max: 64, integer: true });
+    const toStdout = values.output === STDOUT;
+    const say = toStdout ? io.stderr : io.stdout;
     const output = resolve(values.output ?? 'maskflow-demo.mp4');
     const paths = ffmpegPaths();
     const dir = await mkdtemp(join(tmpdir(), 'maskflow-demo-'));
     try {
       const input = values['keep-input'] ? resolve(values['keep-input']) : join(dir, 'demo-input.mp4');
-      io.stderr.write(`generating a 6 s demo clip with ffmpeg…\n`);
+      if (!values.quiet) io.stderr.write(`generating a 6 s demo clip with ffmpeg…\n`);
       await generateClip(paths, { output: input, width: 640, height: 360, seconds: 6, fps: '30', audio: true, crf: 20 });
       const printer = progressPrinter(io.stderr);
-      const report = await render({
-        input,
-        output,
-        plan: parsePlan(DEMO_PLAN, 'demo plan'),
-        workers: values.workers === undefined ? undefined : Number(values.workers),
-        overwrite: true,
-        cacheDir: join(dir, 'cache'),
-        onProgress: values.quiet ? undefined : printer.onProgress,
-      });
+      const run = (file: string) =>
+        render({
+          input,
+          output: file,
+          plan: parsePlan(DEMO_PLAN, 'demo plan'),
+          workers,
+          overwrite: true,
+          cacheDir: join(dir, 'cache'),
+          onProgress: values.quiet ? undefined : printer.onProgress,
+        });
+      const report = toStdout ? await viaStdout(io, 'maskflow-demo.mp4', run) : await run(output);
       printer.done();
-      io.stdout.write(`${summarise(report)}\n\nOpen ${output} to see it.\n`);
+      if (!values.quiet) say.write(`${summarise(report)}\n\n${toStdout ? 'The video went to stdout.' : `Open ${output} to see it.`}\n`);
+      if (values.verbose) say.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
       return 0;
     } finally {
       await rm(dir, { recursive: true, force: true });

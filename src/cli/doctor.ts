@@ -6,7 +6,8 @@ import { locateNative, NativeLoadError } from '../native/loader.js';
 import { platformTriple } from '../native/platform.js';
 import { describeBinary } from '../media/binaries.js';
 import { packageVersion } from '../version.js';
-import type { Command } from './command.js';
+import { defaultCacheDir } from '../vision/cache.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, type Command } from './command.js';
 
 export interface DoctorReport {
   maskflow: string;
@@ -62,7 +63,7 @@ function line(label: string, entry: { ok: boolean; error?: string }, text: strin
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'show the native addon, ffmpeg, ffprobe and onnxruntime maskflow will use',
-  usage: `maskflow doctor [--json] [--ffmpeg PATH]
+  usage: `maskflow doctor [--json] [--ffmpeg PATH] [-y] [--quiet] [--verbose]
 
 Checks what maskflow needs and where it found it:
   native addon   path and source (env | prebuild | platform-package | local-build), Node-API version
@@ -73,25 +74,33 @@ Checks what maskflow needs and where it found it:
 Options:
   --json         print exactly one JSON object on stdout
   --ffmpeg PATH  folder holding ffmpeg and ffprobe, or the ffmpeg binary
+  --quiet        print only what is missing (nothing when all is well)
+  --verbose      also print the Node binary and the analysis cache folder
+  -y, --yes      accepted for consistency (doctor writes no files)
 Exit code 1 when something required is missing.`,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, ffmpeg: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, ffmpeg: { type: 'string' }, ...COMMON_OPTION_SPECS } });
+    checkCommonOptions(values);
     const report = collectDoctorReport({ ffmpeg: values.ffmpeg });
     const ok = report.native.ok && report.ffmpeg.ok && report.ffprobe.ok;
     if (values.json) {
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const n = report.native;
-      io.stdout.write(
-        [
-          `maskflow ${report.maskflow} on Node ${report.node}, ${report.platformTriple}, ${report.cpus} CPUs`,
-          line('native', n, `${n.path} (${n.source}, Node-API ${n.napiVersion})`),
-          line('ffmpeg', report.ffmpeg, `${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version})`),
-          line('ffprobe', report.ffprobe, `${report.ffprobe.path} (${report.ffprobe.source}, ${report.ffprobe.version})`),
-          line('onnxruntime', report.onnxruntime, `onnxruntime-node ${report.onnxruntime.version}`),
-          '',
-        ].join('\n'),
-      );
+      const lines = [
+        line('native', n, `${n.path} (${n.source}, Node-API ${n.napiVersion})`),
+        line('ffmpeg', report.ffmpeg, `${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version})`),
+        line('ffprobe', report.ffprobe, `${report.ffprobe.path} (${report.ffprobe.source}, ${report.ffprobe.version})`),
+        line('onnxruntime', report.onnxruntime, `onnxruntime-node ${report.onnxruntime.version}`),
+      ];
+      const shown = values.quiet
+        ? lines.filter((l) => l.startsWith('ERR'))
+        : [
+            `maskflow ${report.maskflow} on Node ${report.node}, ${report.platformTriple}, ${report.cpus} CPUs`,
+            ...lines,
+            ...(values.verbose ? [`    ${'node'.padEnd(12)} ${process.execPath}`, `    ${'cache'.padEnd(12)} ${defaultCacheDir()}`] : []),
+          ];
+      if (shown.length) io.stdout.write(`${shown.join('\n')}\n`);
     }
     return ok ? 0 : 1;
   },

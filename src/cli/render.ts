@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { EFFECT_NAMES } from '../effects/catalog.js';
 import { render, type RenderOptions } from '../render/render.js';
 import type { Report } from '../report/report.js';
-import { UsageError, type Command } from './command.js';
+import { parsePlan } from '../plan/parse.js';
+import { PlanError } from '../plan/errors.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
 import { progressPrinter } from './progress-printer.js';
@@ -20,12 +22,20 @@ export function summarise(report: Report): string {
   ].join('\n');
 }
 
-const number = (name: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-};
+/**
+ * The encoder overrides checked like the plan fields they override, but as
+ * usage mistakes (exit 2) naming the flag: `--crf: 99 is out of range...`.
+ */
+function checkOutputOverrides(given: { codec?: string; crf?: number; preset?: string; aspect?: string }): void {
+  const output = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  if (Object.keys(output).length === 0) return;
+  try {
+    parsePlan({ version: 1, output, segments: [{ start: 0, effects: [] }] }, 'command-line options');
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    throw new UsageError(err.issues.map((i) => `${i.path.replace(/^output\./, '--')}: ${i.message}`).join('; '));
+  }
+}
 
 export const renderCommand: Command = {
   name: 'render',
@@ -46,15 +56,16 @@ Performance:
   --batch-seconds S         target batch length, cut on segment boundaries (default 20)
 
 Output:
-  -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end)
+  -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end);
+                            "-": stdout (mp4)
   --aspect W:H              reframe to this aspect around the subject, e.g. 9:16 (overrides the plan)
   --crf N                   x264/x265 quality, 0-51 (overrides the plan; default 20)
   --preset NAME             x264 preset, e.g. veryfast, medium (overrides the plan; default veryfast)
   --codec NAME              video encoder (overrides the plan; default libx264)
-  -y, --yes                 overwrite an existing output
-  --report FILE             write the run report JSON (and plan.resolved.json beside it)
-  --verbose                 print the report summary and the tools used
-  --quiet                   no progress output`,
+  --report FILE             write the run report JSON, and FILE's name with .plan.resolved.json
+                            beside it (r.json: r.plan.resolved.json); "-": the report on stdout
+${COMMON_OPTIONS_HELP}
+"-o -" writes the finished video to stdout (not to a terminal); messages then go to stderr.`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -72,18 +83,25 @@ Output:
         crf: { type: 'string' },
         preset: { type: 'string' },
         codec: { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        verbose: { type: 'boolean' },
-        quiet: { type: 'boolean' },
+        ...COMMON_OPTION_SPECS,
       },
     });
+    checkCommonOptions(values);
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'an input video is required' : `one input video expected, got ${positionals.length}: ${positionals.join(' ')}`);
     if (!values.output) throw new UsageError('an output file is required: -o FILE');
     const sources = [values.plan, values.planner, values.effect].filter((v) => v !== undefined);
     if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
     const planning = plannerOptions(values);
     const { models, cacheDir } = modelOptions(values);
-    const workers = number('workers', values.workers);
+    const workers = numberOption('workers', values.workers, { min: 1, max: 64, integer: true });
+    const batchSeconds = numberOption('batch-seconds', values['batch-seconds'], { min: 0.5, max: 3600, unit: 'seconds' });
+    const crf = numberOption('crf', values.crf, { min: 0, max: 51, integer: true });
+    checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect });
+    const toStdout = values.output === STDOUT;
+    const reportToStdout = values.report === STDOUT;
+    if (toStdout && reportToStdout) throw new UsageError('-o - and --report - both want stdout; give one of them a file name');
+    // With the video on stdout, every message goes to stderr.
+    const say = toStdout ? io.stderr : io.stdout;
     const printer = progressPrinter(io.stderr);
     const options: RenderOptions = {
       input: positionals[0],
@@ -99,10 +117,10 @@ Output:
       ...models,
       cacheDir,
       workers,
-      batchSeconds: number('batch-seconds', values['batch-seconds']),
-      report: values.report,
+      batchSeconds,
+      report: reportToStdout ? undefined : values.report,
       aspect: values.aspect,
-      encoder: { codec: values.codec, crf: number('crf', values.crf), preset: values.preset },
+      encoder: { codec: values.codec, crf, preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
       onProgress: values.quiet ? undefined : printer.onProgress,
@@ -114,11 +132,15 @@ Output:
     process.once('SIGTERM', interrupt);
     options.signal = controller.signal;
     try {
-      const report = await render(options);
+      const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await render(options);
       printer.done();
-      io.stdout.write(`${values.verbose ? summarise(report) : `wrote ${report.output.file}`}\n`);
+      if (reportToStdout) io.stdout.write(`${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+      const wrote = toStdout ? 'wrote the video to stdout' : `wrote ${report.output.file}`;
+      const out = reportToStdout ? io.stderr : say;
+      if (values.verbose) out.write(`${summarise(report).replace(/^wrote .*/, wrote)}\n`);
+      else if (!values.quiet) out.write(`${wrote}\n`);
       if (!values.verbose) for (const w of report.warnings) io.stderr.write(`maskflow render: warning: ${w}\n`);
-      if (values.verbose) io.stdout.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
+      if (values.verbose) out.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
       return 0;
     } catch (err) {
       printer.done();

@@ -61,7 +61,7 @@ export interface RenderOptions {
   aspect?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
-  /** Also write the report JSON here (and plan.resolved.json beside it). */
+  /** Also write the report JSON here, and the resolved plan beside it (r.json → r.plan.resolved.json). */
   report?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** Aborting stops the run: workers end, temp files are removed, nothing is written. */
@@ -321,7 +321,8 @@ async function renderChecked(
     if (options.report) {
       const reportFile = resolve(options.report);
       await mkdir(dirname(reportFile), { recursive: true });
-      const planFile = join(dirname(reportFile), 'plan.resolved.json');
+      // Named after the report (r.json → r.plan.resolved.json), so runs sharing a folder keep theirs.
+      const planFile = join(dirname(reportFile), `${basename(reportFile, extname(reportFile))}.plan.resolved.json`);
       await writeFileAtomic(planFile, `${JSON.stringify(repeatablePlan(resolved, info), null, 2)}\n`);
       report.plan.resolvedFile = planFile;
       await writeFileAtomic(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
