@@ -1,6 +1,6 @@
 // `maskflow render`: a thin layer over the library's render().
 import { parseArgs } from 'node:util';
-import { EFFECT_NAMES } from '../effects/catalog.js';
+import { EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
 import { render, type RenderOptions } from '../render/render.js';
 import type { Report } from '../report/report.js';
 import { parsePlan } from '../plan/parse.js';
@@ -108,7 +108,8 @@ ${COMMON_OPTIONS_HELP}
       output: values.output,
       plan: values.plan,
       planner: planning?.planner,
-      effect: values.effect,
+      // Any string: render() checks the name (with a did-you-mean hint) like a plan's.
+      effect: values.effect as EffectName | undefined,
       subject: values.subject,
       ollamaHost: planning?.ollamaHost,
       ollamaModel: planning?.ollamaModel,

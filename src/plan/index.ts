@@ -1,5 +1,5 @@
 // The plan module's public surface.
-export { PLAN_VERSION, planJsonSchema, type Plan, type PlanSegment } from './schema.js';
+export { PLAN_VERSION, planJsonSchema, type Plan, type PlanSegment, type PlanInput, type PlanSegmentInput, type EffectInput } from './schema.js';
 export { PlanError, type PlanIssue } from './errors.js';
 export { parsePlan, parsePlanText, readPlanFile, singleEffectPlan } from './parse.js';
 export { resolvePlan, frameAt, timeOf, END_TOLERANCE_SECONDS, type ResolvedPlan, type ResolvedSegment } from './resolve.js';

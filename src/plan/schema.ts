@@ -107,12 +107,37 @@ export interface PlanSegment {
   effects: EffectSpec[];
 }
 
-/** A parsed plan with every default applied. */
+/** A parsed plan with every default applied (what parsePlan returns). */
 export interface Plan {
   version: 1;
   subject: { prompt: string; keyframeInterval: number };
   output: { codec: string; crf: number; preset: string; aspect: string };
   segments: PlanSegment[];
+}
+
+/** One effect as written in a plan: its `type` and any of its parameters (the rest take their defaults). */
+export type EffectInput = Loosened<EffectSpec>;
+type Loosened<E> = E extends { type: string } ? { type: E['type'] } & Partial<Omit<E, 'type'>> : never;
+
+export interface PlanSegmentInput {
+  /** Seconds. */
+  start: number;
+  /** Seconds, exclusive; omitted: until the end of the video. */
+  end?: number;
+  effects: EffectInput[];
+}
+
+/**
+ * A plan as a user writes it (a plan file, or an object given to render()):
+ * everything with a default may be left out. parsePlan turns it into a Plan.
+ */
+export interface PlanInput {
+  /** Editor hint: where the JSON schema lives. */
+  $schema?: string;
+  version: 1;
+  subject?: Partial<Plan['subject']>;
+  output?: Partial<Plan['output']>;
+  segments: PlanSegmentInput[];
 }
 
 /** Keys allowed in each kind of object, for did-you-mean hints on unknown keys. */

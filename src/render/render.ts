@@ -16,7 +16,8 @@ import { locateNative } from '../native/loader.js';
 import { nativeMemoryAddress } from '../native/memory.js';
 import { parsePlan, readPlanFile, singleEffectPlan } from '../plan/parse.js';
 import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
-import type { Plan } from '../plan/schema.js';
+import type { Plan, PlanInput } from '../plan/schema.js';
+import type { EffectName } from '../effects/catalog.js';
 import { planFor, type PlannerOptions } from '../plan/planner.js';
 import { analyseVideo, checkModelPaths, type AnalysisResult } from '../vision/analyse.js';
 import { computeCropPath } from '../vision/crop-path.js';
@@ -33,8 +34,8 @@ import { ProgressTracker, type ProgressEvent } from './progress.js';
 export interface RenderOptions {
   input: string;
   output: string;
-  /** A plan object, or the path of a plan JSON file. */
-  plan?: Plan | string;
+  /** A plan object (defaults may be left out; validated like a plan file), or the path of a plan JSON file. */
+  plan?: PlanInput | string;
   /** Plan automatically instead (ignored when `plan` is given). */
   planner?: PlannerOptions['planner'];
   ollamaHost?: string;
@@ -43,7 +44,7 @@ export interface RenderOptions {
   ollamaTimeout?: number;
   fallback?: 'auto';
   /** One effect over the whole video (when neither plan nor planner is given). Default: blur-background. */
-  effect?: string;
+  effect?: EffectName;
   /** What the subject is, e.g. "a person" (used by the ranker). */
   subject?: string;
   workers?: number;
@@ -99,7 +100,7 @@ function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number
 }
 
 async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: { ffmpeg: string; ffprobe: string }, warnings: string[]): Promise<Plan> {
-  if (o.plan !== undefined) return typeof o.plan === 'string' ? readPlanFile(o.plan) : o.plan;
+  if (o.plan !== undefined) return typeof o.plan === 'string' ? readPlanFile(o.plan) : parsePlan(o.plan, 'the plan given to render()');
   if (o.planner) {
     return planFor(info.file, info, paths, {
       planner: o.planner,

@@ -6,7 +6,8 @@ import { computeLetterbox, letterboxToTensor, unletterboxBox, type Letterbox } f
 import { checkNmsOptions, nms, type NmsOptions } from './nms.js';
 import { readOnnxHeader } from './onnx-file.js';
 import { parseClassNames } from './python-literal.js';
-import { createSession, type LoadContext, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
+import { type LoadContext } from './load-counts.js';
+import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, readFloats } from './tensors.js';
 import { decodeSegMask, decodeYoloEndToEnd, decodeYoloGrid, type Protos, type RawDetection } from './yolo-decode.js';
 

@@ -6,7 +6,8 @@ import { ModelFileError } from './errors.js';
 import { checkRgbImage, cropRgb, boxToPixelRect, type RgbImage } from './image-ops.js';
 import { ClipRanker, resolveClipLayout } from './ranker.js';
 import { Segmenter, SEGMENTER_PRESETS, type SegmenterPreset } from './segmenter.js';
-import { checkModelFile, modelLoadCounts } from './session.js';
+import { modelLoadCounts } from './load-counts.js';
+import { checkModelFile } from './session.js';
 
 export type { RgbImage } from './image-ops.js';
 export { ModelFileError } from './errors.js';

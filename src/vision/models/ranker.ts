@@ -8,7 +8,8 @@ import { ClipTokenizer, CLIP_CONTEXT } from './clip-tokenizer.js';
 import { clipPixels } from './clip-preprocess.js';
 import { ModelFileError } from './errors.js';
 import type { RgbImage } from './image-ops.js';
-import { createSession, type LoadContext, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
+import { type LoadContext } from './load-counts.js';
+import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, int64Tensor, readFloats } from './tensors.js';
 
 /** Variant suffixes in order of preference (full precision first: the CPU runs it exactly). */

@@ -3,7 +3,8 @@
 // its padded box: crop, run, paste back.
 import { ModelFileError } from './errors.js';
 import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBilinearRgb, type RgbImage } from './image-ops.js';
-import { createSession, type LoadContext, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
+import { type LoadContext } from './load-counts.js';
+import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, readFloats } from './tensors.js';
 
 import { SEGMENTER_PRESETS, type SegmenterPreset } from './segmenter-presets.js';

@@ -3,7 +3,7 @@
 import ort from 'onnxruntime-node';
 import { existsSync, statSync } from 'node:fs';
 import { ModelFileError } from './errors.js';
-import { countLoad } from './load-counts.js';
+import { countLoad, type LoadContext } from './load-counts.js';
 import { readOnnxHeader, type OnnxHeader } from './onnx-file.js';
 
 export type Session = ort.InferenceSession;
@@ -15,12 +15,6 @@ export { modelLoadCounts } from './load-counts.js';
 export function checkModelFile(file: string, role: string): void {
   if (!existsSync(file)) throw new ModelFileError(file, `${role} model file does not exist`);
   if (!statSync(file).isFile()) throw new ModelFileError(file, `${role} model path is not a file`);
-}
-
-/** How sessions are created for one loadSubjectModels call: threads, and a per-call tally. */
-export interface LoadContext {
-  threads?: number;
-  tally?: Record<string, number>;
 }
 
 /** Creates a session after checking the file is an ONNX ModelProto (pass `header` if already read). */
