@@ -34,7 +34,7 @@ ${MODEL_OPTIONS_HELP}
   --keyframe-interval S     seconds between keyframes (default 0.5)
 ${COMMON_OPTIONS_HELP}
 With no model the model-free finder is used (saliency + motion).`,
-  async run(args, io) {
+  async run(args, io, context) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -65,6 +65,7 @@ With no model the model-free finder is used (saliency + motion).`,
       prompt: values.subject,
       models,
       cacheDir,
+      signal: context?.signal,
     });
     for (const w of result.warnings) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
     // With the JSON on stdout, the human-readable lines go to stderr.

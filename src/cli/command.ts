@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { removeOnExit } from '../exit-cleanup.js';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
@@ -18,7 +19,24 @@ export interface Command {
   summary: string;
   /** Full text for `maskflow <command> --help`; its first line is the synopsis the README repeats. */
   usage: string;
-  run(args: string[], io: CliIO): Promise<number>;
+  run(args: string[], io: CliIO, context?: CommandContext): Promise<number>;
+}
+
+export interface CommandContext {
+  /** Aborted on the first Ctrl-C or SIGTERM; long-running work stops and cleans up. */
+  signal?: AbortSignal;
+}
+
+/** Exit codes after a signal, as shells report them: 128 + the signal number. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** The reason an interrupted command stopped. */
+export class InterruptError extends Error {
+  constructor(readonly signal: StopSignal) {
+    super(`interrupted (${signal})`);
+    this.name = 'InterruptError';
+  }
 }
 
 /** A user mistake on the command line: printed without a stack, exit code 2. */
@@ -71,6 +89,7 @@ export function numberOption(name: string, value: string | undefined, range: { m
 export async function viaStdout<T>(io: CliIO, fileName: string, produce: (file: string) => Promise<T>): Promise<T> {
   if ((io.stdout as { isTTY?: boolean }).isTTY) throw new UsageError('refusing to write video to a terminal: redirect stdout (-o - > out.mp4) or give a file name');
   const dir = await mkdtemp(join(tmpdir(), 'maskflow-stdout-'));
+  const forget = removeOnExit(dir);
   try {
     const file = join(dir, fileName);
     const result = await produce(file);
@@ -78,5 +97,6 @@ export async function viaStdout<T>(io: CliIO, fileName: string, produce: (file: 
     return result;
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    forget();
   }
 }

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { removeOnExit } from '../exit-cleanup.js';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { generateClip } from '../media/test-clip.js';
 import { parsePlan } from '../plan/parse.js';
@@ -40,7 +41,7 @@ Options:
   --keep-input FILE         also keep the generated input clip at FILE
 ${COMMON_OPTIONS_HELP}
 The demo output is always replaced (-y is accepted for consistency).`,
-  async run(args, io) {
+  async run(args, io, context) {
     const { values } = parseArgs({
       args,
       options: {
@@ -57,6 +58,7 @@ The demo output is always replaced (-y is accepted for consistency).`,
     const output = resolve(values.output ?? 'maskflow-demo.mp4');
     const paths = ffmpegPaths();
     const dir = await mkdtemp(join(tmpdir(), 'maskflow-demo-'));
+    const forget = removeOnExit(dir);
     try {
       const input = values['keep-input'] ? resolve(values['keep-input']) : join(dir, 'demo-input.mp4');
       if (!values.quiet) io.stderr.write(`generating a 6 s demo clip with ffmpeg…\n`);
@@ -71,6 +73,7 @@ The demo output is always replaced (-y is accepted for consistency).`,
           overwrite: true,
           cacheDir: join(dir, 'cache'),
           onProgress: values.quiet ? undefined : printer.onProgress,
+          signal: context?.signal,
         });
       const report = toStdout ? await viaStdout(io, 'maskflow-demo.mp4', run) : await run(output);
       printer.done();
@@ -79,6 +82,7 @@ The demo output is always replaced (-y is accepted for consistency).`,
       return 0;
     } finally {
       await rm(dir, { recursive: true, force: true });
+      forget();
     }
   },
 };

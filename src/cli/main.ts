@@ -1,7 +1,8 @@
 // maskflow command line: a thin layer over the library. Each command lives in
 // its own file; this table is what `maskflow --help` lists.
 import { packageVersion } from '../version.js';
-import { UsageError, type CliIO, type Command } from './command.js';
+import { removeTrackedSync } from '../exit-cleanup.js';
+import { InterruptError, SIGNAL_EXIT_CODES, UsageError, type CliIO, type Command, type StopSignal } from './command.js';
 import { analyseCommand } from './analyse.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
@@ -45,9 +46,33 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     io.stdout.write(`${command.usage}\n`);
     return 0;
   }
+  // Ctrl-C / SIGTERM: the first stops the command cleanly (temp files removed,
+  // an existing output untouched); a second exits at once after removing what it can.
+  const controller = new AbortController();
+  const onSignal = (signal: StopSignal): void => {
+    if (!controller.signal.aborted) {
+      io.stderr.write(`\nmaskflow ${command.name}: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping (again to exit at once)\n`);
+      controller.abort(new InterruptError(signal));
+      return;
+    }
+    removeTrackedSync();
+    io.stderr.write(`maskflow ${command.name}: interrupted again; exited at once\n`);
+    process.exit(SIGNAL_EXIT_CODES[signal]);
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, io, { signal: controller.signal });
   } catch (err) {
+    // Once interrupted, whatever failed (ffmpeg killed by the same Ctrl-C, an aborted
+    // worker) failed because of the interrupt: say so, not what it broke.
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof InterruptError) {
+      io.stderr.write(`maskflow ${command.name}: interrupted; nothing was written\n`);
+      return SIGNAL_EXIT_CODES[reason.signal];
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`maskflow ${command.name}: ${(err as Error).message}\nRun \`maskflow ${command.name} --help\` for usage.\n`);
       return 2;
@@ -55,5 +80,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     io.stderr.write(`maskflow ${command.name}: ${(err as Error).message ?? String(err)}\n`);
     if (process.env.MASKFLOW_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
     return 1;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }

@@ -29,7 +29,7 @@ ${OLLAMA_OPTIONS_HELP}
   --subject TEXT            what the subject is, e.g. "a person"
   --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary
 ${COMMON_OPTIONS_HELP}`,
-  async run(args, io) {
+  async run(args, io, context) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -56,7 +56,7 @@ ${COMMON_OPTIONS_HELP}`,
 
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(input, paths);
-    const options: PlannerOptions = { ...planning, subject: values.subject };
+    const options: PlannerOptions = { ...planning, subject: values.subject, signal: context?.signal };
     const result = await makePlan(info, paths, options);
     // Check it fits this video before writing (it always should; this catches planner bugs).
     const resolved = resolvePlan(result.plan, info, 'generated plan');

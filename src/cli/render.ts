@@ -66,7 +66,7 @@ Output:
                             beside it (r.json: r.plan.resolved.json); "-": the report on stdout
 ${COMMON_OPTIONS_HELP}
 "-o -" writes the finished video to stdout (not to a terminal); messages then go to stderr.`,
-  async run(args, io) {
+  async run(args, io, context) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -126,12 +126,8 @@ ${COMMON_OPTIONS_HELP}
       overwrite: values.yes,
       onProgress: values.quiet ? undefined : printer.onProgress,
     };
-    // Ctrl-C: stop the workers, remove temp files, leave any existing output untouched.
-    const controller = new AbortController();
-    const interrupt = (): void => controller.abort(new Error('interrupted; nothing was written'));
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
-    options.signal = controller.signal;
+    // Ctrl-C (main.ts aborts the signal): the workers stop, temp files go, an existing output stays.
+    options.signal = context?.signal;
     try {
       const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await render(options);
       printer.done();
@@ -146,9 +142,6 @@ ${COMMON_OPTIONS_HELP}
     } catch (err) {
       printer.done();
       throw err;
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
     }
   },
 };

@@ -54,6 +54,8 @@ export interface KeyframeOptions {
   paths: FfmpegPaths;
   interval?: number;
   maxLongSide?: number;
+  /** Aborting kills the decoder; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function forEachKeyframe(
       // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
       outputOptions: ['-vsync', '0'],
       scaleFlags: 'area',
+      signal: options.signal,
     },
     async (data, i) => {
       if (i >= indices.length) {

@@ -72,6 +72,8 @@ export interface AutoPlanOptions {
   cutOptions?: CutOptions;
   /** Reuse a detection already made (the Ollama planner detects cuts first). */
   detection?: CutDetection;
+  /** Aborting stops the cut detection (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 export async function autoPlan(
@@ -79,7 +81,7 @@ export async function autoPlan(
   paths: FfmpegPaths,
   options: AutoPlanOptions = {},
 ): Promise<{ plan: Plan; cuts: number[] }> {
-  const detection = options.detection ?? (await detectCuts(probe, paths, options.cutOptions));
+  const detection = options.detection ?? (await detectCuts(probe, paths, options.cutOptions, options.signal));
   const minFrames = Math.max(1, Math.round((options.minShotSeconds ?? DEFAULT_MIN_SHOT_SECONDS) * probe.fps));
   const shots = shotsFromCuts(detection.cuts, probe.frames, minFrames);
   return { plan: planFromShots(shots, probe, options.subject), cuts: detection.cuts };

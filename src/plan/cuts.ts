@@ -91,6 +91,8 @@ export async function detectCuts(
   probe: Pick<ProbeInfo, 'file' | 'fps' | 'frames'>,
   paths: FfmpegPaths,
   options: CutOptions = {},
+  /** Aborting kills the decoder; the promise rejects with the signal's reason. */
+  signal?: AbortSignal,
 ): Promise<CutDetection> {
   let scores = new Float32Array(Math.max(1, probe.frames));
   let previous: Uint8Array | undefined;
@@ -105,6 +107,7 @@ export async function detectCuts(
       outputOptions: ['-vsync', 'passthrough'],
       // Area averaging smooths noise and grain away before comparing.
       scaleFlags: 'area',
+      signal,
     },
     (frame, index) => {
       if (index >= scores.length) {

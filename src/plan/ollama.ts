@@ -33,6 +33,8 @@ export interface OllamaPlanOptions {
   subject?: string;
   /** Cuts already detected (otherwise detected here). */
   detection?: CutDetection;
+  /** Aborting stops the cut detection or the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface OllamaPlanResult {
@@ -158,9 +160,11 @@ export async function ollamaChat(
   messages: ChatMessage[],
   format: Record<string, unknown>,
   timeoutMs: number,
+  interrupt?: AbortSignal,
 ): Promise<string> {
   const url = `${host}/api/chat`;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = interrupt ? AbortSignal.any([timeout, interrupt]) : timeout;
   let response: Response;
   let body: string;
   try {
@@ -172,6 +176,8 @@ export async function ollamaChat(
     });
     body = await response.text();
   } catch (err) {
+    // An interrupt is not an Ollama failure (no fallback plan for it).
+    if (interrupt?.aborted) throw interrupt.reason;
     throw describeFetchFailure(err, host, model, timeoutMs);
   }
   if (!response.ok) {
@@ -214,7 +220,7 @@ export function checkAnswer(content: string, probe: Pick<ProbeInfo, 'fpsNum' | '
 export async function requestOllamaPlan(
   probe: Pick<ProbeInfo, 'width' | 'height' | 'fpsNum' | 'fpsDen' | 'frames'>,
   cuts: readonly number[],
-  options: Pick<OllamaPlanOptions, 'host' | 'model' | 'timeoutMs' | 'subject'> = {},
+  options: Pick<OllamaPlanOptions, 'host' | 'model' | 'timeoutMs' | 'subject' | 'signal'> = {},
 ): Promise<Plan> {
   const host = normalizeHost(options.host ?? DEFAULT_OLLAMA_HOST);
   const model = options.model ?? DEFAULT_OLLAMA_MODEL;
@@ -223,7 +229,7 @@ export async function requestOllamaPlan(
   const messages = planningMessages(probe, cuts, options.subject);
   let problems: string[] = [];
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const content = await ollamaChat(host, model, messages, format, timeoutMs);
+    const content = await ollamaChat(host, model, messages, format, timeoutMs, options.signal);
     const checked = checkAnswer(content, probe);
     if ('plan' in checked) return checked.plan;
     problems = checked.problems;
@@ -242,7 +248,7 @@ export async function requestOllamaPlan(
 
 /** The Ollama planner with cut detection and the optional fallback to the auto plan. */
 export async function ollamaPlan(probe: ProbeInfo, paths: FfmpegPaths, options: OllamaPlanOptions = {}): Promise<OllamaPlanResult> {
-  const detection = options.detection ?? (await detectCuts(probe, paths));
+  const detection = options.detection ?? (await detectCuts(probe, paths, {}, options.signal));
   try {
     const plan = await requestOllamaPlan(probe, detection.cuts, options);
     return { plan, cuts: detection.cuts, planner: 'ollama', warnings: [] };

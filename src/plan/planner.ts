@@ -18,6 +18,8 @@ export interface PlannerOptions {
   subject?: string;
   /** Where warnings go (default: stderr, prefixed with "maskflow: warning:"). */
   onWarning?: (message: string) => void;
+  /** Aborting stops cut detection and Ollama requests; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface PlannerResult {
@@ -33,13 +35,13 @@ export async function makePlan(probe: ProbeInfo, paths: FfmpegPaths, options: Pl
   if (options.planner !== 'auto' && options.planner !== 'ollama') {
     throw new Error(`unknown planner "${String(options.planner)}"; expected "auto" or "ollama"`);
   }
-  const detection = await detectCuts(probe, paths);
+  const detection = await detectCuts(probe, paths, {}, options.signal);
   const warnings: string[] = [];
   if (detection.frames !== probe.frames) {
     warnings.push(`${probe.file}: decoded ${detection.frames} frames but the container says ${probe.frames}; cut positions may be off`);
   }
   if (options.planner === 'auto') {
-    const { plan, cuts } = await autoPlan(probe, paths, { subject: options.subject, detection });
+    const { plan, cuts } = await autoPlan(probe, paths, { subject: options.subject, detection, signal: options.signal });
     return { plan, cuts, planner: 'auto', warnings };
   }
   const result = await ollamaPlan(probe, paths, {
@@ -49,6 +51,7 @@ export async function makePlan(probe: ProbeInfo, paths: FfmpegPaths, options: Pl
     fallback: options.fallback,
     subject: options.subject,
     detection,
+    signal: options.signal,
   });
   return { ...result, warnings: [...warnings, ...result.warnings] };
 }

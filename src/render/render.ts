@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
+import { removeOnExit } from '../exit-cleanup.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeBinary } from '../media/binaries.js';
@@ -110,6 +111,7 @@ async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: { ffmpeg: st
       fallback: o.fallback,
       subject: o.subject,
       onWarning: (w) => warnings.push(w),
+      signal: o.signal,
     });
   }
   return singleEffectPlan(o.effect ?? 'blur-background', { subject: o.subject });
@@ -174,6 +176,7 @@ async function renderChecked(
     prompt: resolved.subject.prompt,
     models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset },
     cacheDir: options.cacheDir,
+    signal: options.signal,
     onProgress: (e) => {
       analyseTracker ??= new ProgressTracker('analyse', e.total, emit);
       analyseTracker.update(e.done);
@@ -220,6 +223,7 @@ async function renderChecked(
     throw new RenderError(`${options.input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
   }
   const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
+  const forgetWorkDir = removeOnExit(workDir);
   const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
   try {
     const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
@@ -269,6 +273,7 @@ async function renderChecked(
       output,
       workDir,
     });
+    const forgetTemp = removeOnExit(temp);
     let outInfo: ProbeInfo;
     try {
       outInfo = await probe(temp, paths);
@@ -284,6 +289,7 @@ async function renderChecked(
       options.signal.throwIfAborted();
     }
     await commitOutput(temp, output);
+    forgetTemp();
     stages.finish = performance.now() - t;
     emit({ stage: 'finish', done: batches.length, total: batches.length, rate: 0 });
     stages.total = performance.now() - started;
@@ -331,5 +337,6 @@ async function renderChecked(
     return report;
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    forgetWorkDir();
   }
 }

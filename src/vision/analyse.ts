@@ -28,6 +28,8 @@ export interface AnalyseOptions {
   /** Long side of the atlas masks, 256..640 (default 320; never above the input's long side). */
   maskLongSide?: number;
   onProgress?: (e: { stage: 'analyse'; done: number; total: number }) => void;
+  /** Aborting stops the decoder, the models and the finder; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface KeyframeResult {
@@ -186,6 +188,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const started = performance.now();
   const { interval, maskLongSide } = checkOptions(options);
   checkModelPaths(options.models);
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
   const indices = keyframeIndices(probe.frames, probe.fps, interval);
@@ -197,6 +201,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   if (options.cacheDir !== false) {
     cacheDir = options.cacheDir ?? defaultCacheDir();
     parts = await keyParts(probe, options, interval, maskLongSide);
+    signal?.throwIfAborted();
     key = cacheKey(parts);
     const found = await readCache<CachedMeta>(cacheDir, key, (meta, atlas) => cachedMetaProblem(meta, atlas, probe));
     if (found.status === 'hit') {
@@ -215,8 +220,11 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     const models = await import('./models/index.js');
     const loaded = await models.loadSubjectModels(options.models, options.prompt ?? '');
     try {
+      signal?.throwIfAborted();
       finderName = loaded.names.join('+');
-      await forEachKeyframe(probe, { paths: options.paths, interval }, async (kf) => {
+      await forEachKeyframe(probe, { paths: options.paths, interval, signal }, async (kf) => {
+        // Between keyframes: a model run takes well under a second, so an interrupt is seen quickly.
+        signal?.throwIfAborted();
         finder.add(kf);
         const found: SubjectFinding | undefined = await models.findSubject(loaded, { data: kf.data, width: kf.width, height: kf.height });
         const entry: PerKeyframe = { frame: kf.frame, score: 0 };
@@ -238,7 +246,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     }
   } else {
     let done = 0;
-    await forEachKeyframe(probe, { paths: options.paths, interval }, (kf) => {
+    await forEachKeyframe(probe, { paths: options.paths, interval, signal }, (kf) => {
       finder.add(kf);
       perKeyframe.push({ frame: kf.frame, score: 0 });
       // Decoding is most of the wall time; the finder pass after it is short.
@@ -246,6 +254,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     });
   }
 
+  signal?.throwIfAborted();
   const anyFound = perKeyframe.some((k) => k.box);
   const sources: string[] = [];
   if (!anyFound) {
@@ -295,6 +304,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
   });
   const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: cacheNote ? [cacheNote] : [] };
+  signal?.throwIfAborted();
   if (cacheDir && key && parts) {
     const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };
     // The cache is optional: failing to write it (full disk, read-only, a file in the way) is a warning.
