@@ -61,7 +61,7 @@ function errorOf(fn: () => unknown): unknown {
 }
 
 t.test('EffectChain rejects bad sizes and effect parameters, naming them', async (t) => {
-  const make = (o: Partial<{ width: unknown; height: unknown; effects: unknown; backgroundImage: unknown }>) => () =>
+  const make = (o: Partial<{ width: unknown; height: unknown; effects: unknown; images: unknown }>) => () =>
     new EffectChain({ width: W, height: H, effects: [dim], atlas, ...o } as never);
   t.throws(make({ width: 0 }), { name: 'RangeError', message: /width/ });
   t.throws(make({ height: 1.5 }), { name: 'TypeError', message: /height/ });
@@ -79,18 +79,24 @@ t.test('EffectChain rejects bad sizes and effect parameters, naming them', async
     [{ type: 'vignette', strength: 0.5, radius: 0 }, /radius/],
     [{ type: 'zoom', factor: 5, follow: true }, /factor/],
     [{ type: 'zoom', factor: 2, follow: 'yes' }, /follow.*boolean/],
-    [{ type: 'replace-background', color: 'green', feather: 1 }, /color/],
-    [{ type: 'replace-background', color: 7, feather: 1 }, /color/],
+    [{ type: 'replace-background', color: 'green', fit: 'cover', feather: 1 }, /color/],
+    [{ type: 'replace-background', color: 7, fit: 'cover', feather: 1 }, /color/],
+    [{ type: 'replace-background', color: '#12345', fit: 'cover', feather: 1 }, /color/],
     [null, /effects\[0\]/],
   ];
   for (const [effect, message] of cases) t.throws(make({ effects: [effect] }), { message }, JSON.stringify(effect));
   t.throws(make({ effects: [{ type: 'zoom', factor: 2, follow: true }, dim] }), {
     name: 'RangeError', message: /effects\[1\] \(dim-background\) comes after zoom/,
   });
-  const withImage = [{ type: 'replace-background', color: '#000000', image: 'bg.png', feather: 0 }];
-  t.throws(make({ effects: withImage }), { name: 'TypeError', message: /backgroundImage/ });
-  t.throws(make({ effects: withImage, backgroundImage: new Uint8Array(5) }), { name: 'RangeError', message: /backgroundImage/ });
-  t.doesNotThrow(make({ effects: withImage, backgroundImage: new Uint8Array(frameBytes(W, H)) }));
+  const withImage = [{ type: 'replace-background', color: '#000000', image: 'bg.png', fit: 'cover', feather: 0 }];
+  t.throws(make({ effects: withImage }), { name: 'TypeError', message: /images\[0\].*required by replace-background/ });
+  t.throws(make({ effects: withImage, images: [new Uint8Array(5)] }), { name: 'RangeError', message: /images\[0\] must hold/ });
+  t.throws(make({ effects: withImage, images: 'x' }), { name: 'TypeError', message: /images must be an array/ });
+  t.doesNotThrow(make({ effects: withImage, images: [new Uint8Array(frameBytes(W, H))] }));
+  t.throws(make({ effects: [{ ...withImage[0], fit: 'fill' }], images: [new Uint8Array(frameBytes(W, H))] }), {
+    name: 'RangeError', message: /fit.*one of cover, contain, stretch/,
+  });
+  t.doesNotThrow(make({ effects: [{ type: 'replace-background', color: '#0a0', fit: 'cover', feather: 0 }] }), '#rgb colours');
 });
 
 t.test('apply rejects wrong frames and frame indices without crashing', async (t) => {
@@ -108,7 +114,7 @@ t.test('the addon itself re-checks every argument (defence behind the TypeScript
   const { binding } = loadNative();
   const Chain = binding.EffectChain as unknown as new (...args: unknown[]) => { apply(...a: unknown[]): void; frameBytes: number };
   const raw = { type: 'dim-background', amount: 0.5, feather: 2 };
-  t.throws(() => new Chain(W, H, [raw]), { name: 'TypeError', message: /at least 4 arguments/ });
+  t.throws(() => new Chain(W, H, [raw]), { name: 'TypeError', message: /needs 4 arguments/ });
   t.throws(() => new Chain(W, H, [raw], new Uint8Array(atlas)), { name: 'TypeError', message: /atlas.*SharedArrayBuffer/ });
   t.throws(() => new Chain(W, H, [raw], detachedBytes(64)), { name: 'TypeError', message: /atlas is detached/ });
   for (const [what, bytes, message] of badAtlases) t.throws(() => new Chain(W, H, [raw], bytes), { name: 'RangeError', message }, what);
@@ -127,15 +133,14 @@ t.test('the addon itself re-checks every argument (defence behind the TypeScript
     [{ type: 'vignette', strength: 2, radius: 1 }, /strength/],
     [{ type: 'zoom', factor: 0.5, follow: true }, /factor/],
     [{ type: 'zoom', factor: 2 }, /follow must be a boolean/],
-    [{ type: 'replace-background', feather: 0, useImage: false }, /yuv must be an array/],
-    [{ type: 'replace-background', feather: 0, useImage: false, yuv: [1, 2, 300] }, /yuv\[2\]/],
-    [{ type: 'replace-background', feather: 0, useImage: true }, /backgroundImage is required/],
+    [{ type: 'replace-background', feather: 0, fit: 'cover' }, /effects\[0\]\.color must be an array of 3 integers/],
+    [{ type: 'replace-background', feather: 0, fit: 'cover', color: [1, 2, 300] }, /color\[2\]/],
+    [{ type: 'replace-background', feather: 0, fit: 'fill', color: [1, 2, 3] }, /effects\[0\]\.fit must be one of cover, contain, stretch/],
+    [{ type: 'replace-background', feather: 0, fit: 'cover', color: [1, 2, 3], image: new Uint8Array(3) }, /image must hold one yuv420p frame/],
+    [{ type: 'replace-background', feather: 0, fit: 'cover', color: [1, 2, 3], image: 'bg.png' }, /effects\[0\]\.image must be a Uint8Array/],
   ];
   for (const [effect, message] of rawCases) t.throws(() => new Chain(W, H, [effect], atlas), { message }, JSON.stringify(effect));
   t.throws(() => new Chain(W, H, [{ type: 'zoom', factor: 2, follow: false }, raw], atlas), { name: 'RangeError', message: /comes after zoom/ });
-  t.throws(() => new Chain(W, H, [{ type: 'replace-background', feather: 0, useImage: true }], atlas, new Uint8Array(3)), {
-    name: 'RangeError', message: /backgroundImage must hold/,
-  });
 
   const chain = new Chain(W, H, [raw], atlas);
   const fb = frameBytes(W, H);

@@ -43,7 +43,7 @@ t.test('two workers apply chains concurrently over one shared atlas, matching a 
       effects: [
         { type: 'grayscale-background', amount: 1, feather: 4 },
         { type: 'dim-background', amount: 0.6, feather: 8 },
-        { type: 'replace-background', color: '#204080', feather: 2 },
+        { type: 'replace-background', color: '#204080', fit: 'cover', feather: 2 },
       ],
       seed: 22,
       frames: Array.from({ length: 24 }, (_, i) => 47 - i * 2),

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { EFFECT_NAMES, type EffectSpec } from '../src/effects/catalog.js';
+import { EFFECT_NAMES, MASK_EFFECTS, type EffectName, type EffectSpec } from '../src/effects/catalog.js';
 import { EffectChain, FrameResampler, frameBytes, yuvFromColor } from '../src/native/effects.js';
 import { movingDiscAtlas, randomAtlas, writeAtlas, type AtlasContent } from './helpers/atlas-ref.js';
-import { maxAbsDiff, randomSpec, rawOf } from './helpers/effects-ref-cases.js';
+import { maxAbsDiff, randomSpec, rawOf, takesImage } from './helpers/effects-ref-cases.js';
 import { randomBytes, rng } from './helpers/random.js';
 import { applyChainRef, planes, resampleFrame, type MaskRule } from './helpers/reference-effects.js';
 import { readAtlas, sampleMask } from '../src/vision/atlas.js';
@@ -19,10 +19,9 @@ const SIZES: [number, number][] = [
 function compare(width: number, height: number, effects: EffectSpec[], next: () => number, maskSide?: number): { worst: number; detail: string } {
   const content = randomAtlas(next, { width, height, maxMaskSide: maskSide });
   const atlas = writeAtlas(content, Math.floor(next() * 7)); // odd byte offsets too
-  const needsImage = effects.some((e) => e.type === 'replace-background' && e.image !== undefined);
-  const backgroundImage = needsImage ? randomBytes(frameBytes(width, height), next) : undefined;
-  const chain = new EffectChain({ width, height, effects, atlas, backgroundImage });
-  const raw = effects.map(rawOf);
+  const images = effects.map((e) => (takesImage(e) ? randomBytes(frameBytes(width, height), next) : undefined));
+  const chain = new EffectChain({ width, height, effects, atlas, images });
+  const raw = effects.map((e, i) => rawOf(e, images[i]));
   const first = content.frames[0];
   const last = content.frames[content.frames.length - 1];
   // Before the first keyframe, on it, between keyframes, after the last.
@@ -32,7 +31,7 @@ function compare(width: number, height: number, effects: EffectSpec[], next: () 
   let detail = '';
   for (const f of indices) {
     const frame = randomBytes(chain.frameBytes, next);
-    const expected = applyChainRef({ width, height, effects: raw, atlas, backgroundImage }, frame, f);
+    const expected = applyChainRef({ width, height, effects: raw, atlas }, frame, f);
     chain.apply(frame, f);
     const d = maxAbsDiff(frame, expected);
     if (d.worst > worst) {
@@ -48,7 +47,7 @@ t.test('every effect alone matches the reference within ±1 on random frames, ma
   for (const type of EFFECT_NAMES) {
     for (const [w, h] of SIZES) {
       for (let trial = 0; trial < 3; trial++) {
-        const spec = randomSpec(type, next, { image: type === 'replace-background' && trial === 1 });
+        const spec = randomSpec(type, next, { image: trial === 1 });
         const { worst, detail } = compare(w, h, [spec], next);
         t.ok(worst <= 1, `${type} ${w}x${h}: max difference ${worst}`, { detail });
       }
@@ -58,13 +57,13 @@ t.test('every effect alone matches the reference within ±1 on random frames, ma
 
 t.test('chains of several effects match the reference (mask effects first, zoom last)', async (t) => {
   const next = rng(0xc4a1);
-  const maskTypes = ['blur-background', 'grayscale-background', 'dim-background', 'replace-background'] as const;
+  const maskTypes = EFFECT_NAMES.filter((n) => MASK_EFFECTS.has(n));
   for (let trial = 0; trial < 12; trial++) {
     const [w, h] = SIZES[trial % SIZES.length];
     const effects: EffectSpec[] = [];
     const count = 2 + Math.floor(next() * 3);
     for (let i = 0; i < count; i++) {
-      const pool = next() < 0.7 ? maskTypes : (['vignette'] as const);
+      const pool: EffectName[] = next() < 0.7 ? maskTypes : ['vignette'];
       effects.push(randomSpec(pool[Math.floor(next() * pool.length)], next));
     }
     if (next() < 0.6) effects.push(randomSpec('zoom', next));
@@ -86,7 +85,7 @@ t.test('large odd frames (1921x1081) match the reference', async (t) => {
     const chain = new EffectChain({ width: 1921, height: 1081, effects, atlas });
     const frame = randomBytes(chain.frameBytes, next);
     const f = content.frames[0] + 1;
-    const expected = applyChainRef({ width: 1921, height: 1081, effects: effects.map(rawOf), atlas }, frame, f);
+    const expected = applyChainRef({ width: 1921, height: 1081, effects: effects.map((e) => rawOf(e)), atlas }, frame, f);
     chain.apply(frame, f);
     const { worst } = maxAbsDiff(frame, expected);
     t.ok(worst <= 1, `${effects.map((e) => e.type).join(' + ')}: max difference ${worst}`);
@@ -107,7 +106,7 @@ t.test('the mask decides what changes: subject kept, background replaced exactly
         { type: 'blur-background', radius: 30, feather: 6 },
         { type: 'grayscale-background', amount: 1, feather: 3 },
         { type: 'dim-background', amount: 0.5, feather: 0 },
-        { type: 'replace-background', color: '#3366cc', feather: 6 },
+        { type: 'replace-background', color: '#3366cc', fit: 'cover', feather: 6 },
       ];
       const frame = randomBytes(frameBytes(w, h), next);
       const before = Uint8Array.from(frame);
@@ -156,7 +155,7 @@ const probeY = (m: number): number => {
   const w = m + (m >> 7);
   return (PROBE_Y * w + 16 * (256 - w) + 128) >> 8;
 };
-const PROBE: EffectSpec[] = [{ type: 'replace-background', color: '#000000', feather: 0 }];
+const PROBE: EffectSpec[] = [{ type: 'replace-background', color: '#000000', fit: 'cover', feather: 0 }];
 
 function probeFrame(width: number, height: number): Uint8Array {
   const frame = new Uint8Array(frameBytes(width, height)).fill(128);
@@ -169,7 +168,7 @@ function probe(content: AtlasContent, f: number, rules: MaskRule[] = []): { nati
   const { sourceWidth: w, sourceHeight: h } = content;
   const atlas = writeAtlas(content);
   const frame = probeFrame(w, h);
-  const ref = rules.map((maskRule) => applyChainRef({ width: w, height: h, effects: PROBE.map(rawOf), atlas, maskRule }, frame, f).subarray(0, w * h));
+  const ref = rules.map((maskRule) => applyChainRef({ width: w, height: h, effects: PROBE.map((e) => rawOf(e)), atlas, maskRule }, frame, f).subarray(0, w * h));
   new EffectChain({ width: w, height: h, effects: PROBE, atlas }).apply(frame, f);
   return { native: frame.subarray(0, w * h), ref };
 }
@@ -213,15 +212,15 @@ t.test('the native mask follows sampleMask (the documented floating-point rule) 
 
 t.test('strongly moving boxes: native matches the motion-compensated reference, which differs from a cross-fade', async (t) => {
   const next = rng(0x30d10);
-  const maskEffects = ['blur-background', 'grayscale-background', 'dim-background', 'replace-background'] as const;
+  const maskEffects = EFFECT_NAMES.filter((n) => MASK_EFFECTS.has(n));
   for (let trial = 0; trial < 10; trial++) {
     const [w, h] = [[64, 36], [37, 23], [50, 50], [33, 64]][trial % 4];
     const content = randomAtlas(next, { width: w, height: h, keyframes: 2 + (trial % 2) });
     const atlas = writeAtlas(content);
-    // Little feather and a strong effect, so the mask's position shows in the output.
-    const spec = randomSpec(maskEffects[trial % 4], next);
-    const effects = [{ ...spec, feather: Math.floor(next() * 2), ...('amount' in spec ? { amount: 0.5 + next() / 2 } : {}) } as EffectSpec];
-    const raw = effects.map(rawOf);
+    // No feather (the inward feather erodes small test masks a lot) and a strong effect, so the mask's position shows.
+    const spec = randomSpec(maskEffects[trial % maskEffects.length], next);
+    const effects = [{ ...spec, feather: 0, ...('amount' in spec ? { amount: 0.5 + next() / 2 } : {}) } as EffectSpec];
+    const raw = effects.map((e) => rawOf(e));
     const chain = new EffectChain({ width: w, height: h, effects, atlas });
     // Between keyframes 0 and 1, away from both ends (there the two rules agree).
     const [f0, f1] = content.frames;
@@ -267,7 +266,7 @@ t.test('random atlases with some empty boxes match the reference', async (t) => 
     const chain = new EffectChain({ width: w, height: h, effects, atlas });
     for (let f = content.frames[0]; f <= content.frames[3]; f += 1 + Math.floor(next() * 4)) {
       const frame = randomBytes(chain.frameBytes, next);
-      const expected = applyChainRef({ width: w, height: h, effects: effects.map(rawOf), atlas }, frame, f);
+      const expected = applyChainRef({ width: w, height: h, effects: effects.map((e) => rawOf(e)), atlas }, frame, f);
       chain.apply(frame, f);
       const { worst } = maxAbsDiff(frame, expected);
       if (worst > 1) t.fail(`${w}x${h} frame ${f}: max difference ${worst}`, { boxes: content.boxes });
@@ -340,4 +339,31 @@ t.test('yuvFromColor gives BT.601 limited-range values', async (t) => {
   }
   t.throws(() => yuvFromColor('green'), RangeError);
   t.throws(() => yuvFromColor('#12345'), RangeError);
+});
+
+t.test('the feather stays inside the subject: no ring of the original background around it', async (t) => {
+  // A hard disc mask at frame resolution; every frame pixel outside the disc must be fully the effect.
+  const side = 64;
+  const disc = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) disc[y * side + x] = (x + 0.5 - 32) ** 2 + (y + 0.5 - 32) ** 2 <= 20 ** 2 ? 255 : 0;
+  }
+  const content: AtlasContent = { maskWidth: side, maskHeight: side, sourceWidth: side, sourceHeight: side, frames: [0], boxes: [[0.25, 0.25, 0.5, 0.5]], masks: [disc] };
+  const atlas = writeAtlas(content);
+  const [cy] = yuvFromColor('#204080');
+  for (const feather of [2, 5]) {
+    const effects: EffectSpec[] = [{ type: 'replace-background', color: '#204080', fit: 'cover', feather }];
+    const frame = probeFrame(side, side);
+    new EffectChain({ width: side, height: side, effects, atlas }).apply(frame, 0);
+    const outside = [...disc.keys()].filter((i) => disc[i] === 0);
+    const leaked = outside.filter((i) => frame[i] !== cy);
+    t.equal(leaked.length, 0, `feather ${feather}: all ${outside.length} background pixels are the colour`);
+    const kept = [...disc.keys()].filter((i) => disc[i] === 255 && frame[i] === PROBE_Y);
+    t.ok(kept.length > 50, `feather ${feather}: the subject's core is untouched (${kept.length} pixels)`);
+    const soft = [...disc.keys()].filter((i) => disc[i] === 255 && frame[i] !== PROBE_Y && frame[i] !== cy);
+    t.ok(soft.length > 0, `feather ${feather}: a soft edge inside the subject (${soft.length} pixels)`);
+    // The old outward feather (box blur of the mask alone) leaves original background around the disc.
+    const old = applyChainRef({ width: side, height: side, effects: effects.map((e) => rawOf(e)), atlas, outwardFeather: true }, probeFrame(side, side), 0);
+    t.ok(outside.filter((i) => old[i] !== cy).length > 50, `feather ${feather}: an outward feather would leave a ring`);
+  }
 });

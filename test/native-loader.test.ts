@@ -23,7 +23,7 @@ t.test('MASKFLOW_NATIVE_PATH wins over every other place', async (t) => {
   const found = locateNative({ packageRoot: root, env: { MASKFLOW_NATIVE_PATH: built } });
   t.equal(found.source, 'env');
   t.equal(found.path, built);
-  t.equal(typeof found.binding.blendPlane, 'function');
+  t.equal(typeof found.binding.EffectChain, 'function');
 });
 
 t.test('a prebuild for this platform is used before a local build', async (t) => {

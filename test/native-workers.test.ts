@@ -1,18 +1,20 @@
 import t from 'tap';
 import { Worker } from 'node:worker_threads';
+import { frameBytes } from '../src/native/effects.js';
 import { loadNative } from '../src/native/loader.js';
 
 const workerUrl = new URL('./fixtures/sab-writer-worker.ts', import.meta.url);
 
 t.test('several workers load the addon at once and write one SharedArrayBuffer the main thread sees', async (t) => {
   const workers = 3;
-  const slice = 64 * 1024;
+  const [width, height] = [256, 170];
+  const slice = frameBytes(width, height);
   const rounds = 20;
   const shared = new SharedArrayBuffer(workers * slice);
   const messages = await Promise.all(
     Array.from({ length: workers }, (_, w) =>
       new Promise<unknown>((resolve, reject) => {
-        const worker = new Worker(workerUrl, { workerData: { shared, offset: w * slice, length: slice, seed: w + 1, rounds } });
+        const worker = new Worker(workerUrl, { workerData: { shared, offset: w * slice, width, height, seed: w + 1, rounds } });
         let message: unknown;
         worker.on('message', (m: unknown) => {
           message = m;

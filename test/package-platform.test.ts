@@ -53,7 +53,7 @@ t.test('npm run prebuild writes a loadable addon under prebuilds/<triple>/', asy
   t.match(built.stdout, triple);
   const found = locateNative({ packageRoot: join(work, 'elsewhere'), env: { MASKFLOW_NATIVE_PATH: ownPrebuild } });
   t.equal(found.source, 'env');
-  t.equal(typeof found.binding.blendPlane, 'function');
+  t.equal(typeof found.binding.EffectChain, 'function');
 });
 
 t.test('make-platform-packages writes one @maskflow/native-<triple> package per prebuild', async (t) => {
@@ -115,7 +115,7 @@ t.test('installed from packed tarballs, npm keeps only this platform and the loa
   t.equal(found.source, 'platform-package');
   t.equal(found.path, join(app, 'node_modules', '@maskflow', `native-${triple}`, 'maskflow.node'));
   t.equal(found.triple, triple);
-  t.equal(typeof found.binding.blendPlane, 'function');
+  t.equal(typeof found.binding.EffectChain, 'function');
 });
 
 t.test('a platform package for another machine is refused by npm when asked for directly', async (t) => {

@@ -4,31 +4,8 @@
 #include <napi.h>
 
 #include "args.h"
-#include "kernels/blend.h"
 
 namespace maskflow {
-
-// blendPlane(dst: Uint8Array, src: Uint8Array, mask: Uint8Array): void
-static Napi::Value BlendPlaneJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 3) {
-    ThrowType(env, "blendPlane(dst, src, mask) takes 3 arguments, got " + std::to_string(info.Length()));
-    return env.Undefined();
-  }
-  ByteView dst, src, mask;
-  if (!GetBytes(env, info[0], "dst", &dst) || !GetBytes(env, info[1], "src", &src) ||
-      !GetBytes(env, info[2], "mask", &mask)) {
-    return env.Undefined();
-  }
-  if (src.length != dst.length || mask.length != dst.length) {
-    ThrowRange(env, "blendPlane: dst, src and mask must have the same length (got " +
-                        std::to_string(dst.length) + ", " + std::to_string(src.length) + ", " +
-                        std::to_string(mask.length) + ")");
-    return env.Undefined();
-  }
-  BlendPlane(dst.data, src.data, mask.data, dst.length);
-  return env.Undefined();
-}
 
 // isShared(view: Uint8Array): boolean — whether the view's memory is a SharedArrayBuffer.
 static Napi::Value IsSharedJs(const Napi::CallbackInfo& info) {
@@ -49,7 +26,6 @@ static Napi::Value AddressOfJs(const Napi::CallbackInfo& info) {
 Napi::Object RegisterEffects(Napi::Env env, Napi::Object exports);
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("blendPlane", Napi::Function::New(env, BlendPlaneJs, "blendPlane"));
   exports.Set("isShared", Napi::Function::New(env, IsSharedJs, "isShared"));
   exports.Set("addressOf", Napi::Function::New(env, AddressOfJs, "addressOf"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));

@@ -41,36 +41,15 @@ bool GetBytes(const Napi::Env& env, const Napi::Value& value, const char* name, 
     ThrowType(env, std::string(name) + " must be a Uint8Array");
     return false;
   }
-  if (data == nullptr && length > 0) {
-    ThrowType(env, std::string(name) + " is detached");
+  // A detached view reads as length 0 with no data; say what happened instead of a length error.
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env, arraybuffer, &detached) == napi_ok && detached) {
+    ThrowType(env, std::string(name) + " is detached (its ArrayBuffer was transferred)");
     return false;
   }
   out->data = static_cast<uint8_t*>(data);
   out->length = length;
   out->shared = IsSharedBuffer(env, arraybuffer);
-  return true;
-}
-
-bool GetFloats(const Napi::Env& env, const Napi::Value& value, const char* name, float** data,
-               size_t* length) {
-  if (!value.IsTypedArray()) {
-    ThrowType(env, std::string(name) + " must be a Float32Array");
-    return false;
-  }
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_value arraybuffer;
-  size_t offset = 0;
-  if (napi_get_typedarray_info(env, value, &type, length, &raw, &arraybuffer, &offset) != napi_ok ||
-      type != napi_float32_array) {
-    ThrowType(env, std::string(name) + " must be a Float32Array");
-    return false;
-  }
-  if (raw == nullptr && *length > 0) {
-    ThrowType(env, std::string(name) + " is detached");
-    return false;
-  }
-  *data = static_cast<float*>(raw);
   return true;
 }
 

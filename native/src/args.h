@@ -13,12 +13,9 @@ struct ByteView {
   bool shared = false;
 };
 
-// Accepts a Uint8Array (or Uint8ClampedArray); reports whether its buffer is a SharedArrayBuffer.
+// Accepts a Uint8Array (or Uint8ClampedArray) that is not detached; reports whether its buffer is a
+// SharedArrayBuffer.
 bool GetBytes(const Napi::Env& env, const Napi::Value& value, const char* name, ByteView* out);
-
-// Accepts a Float32Array.
-bool GetFloats(const Napi::Env& env, const Napi::Value& value, const char* name, float** data,
-               size_t* length);
 
 // A finite number within [lo, hi].
 bool GetNumber(const Napi::Env& env, const Napi::Value& value, const char* name, double lo,

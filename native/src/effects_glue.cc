@@ -11,34 +11,13 @@
 #include "kernels/atlas.h"
 #include "kernels/chain.h"
 #include "kernels/resample.h"
+#include "effect_catalog.h"
 
 namespace maskflow {
 
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
-
-bool IsDetachedView(napi_env env, const Napi::Value& value) {
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_value arraybuffer;
-  size_t offset = 0;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, &arraybuffer, &offset) != napi_ok) return false;
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(env, arraybuffer, &detached) != napi_ok) return false;
-  return detached;
-}
-
-// A Uint8Array that is not detached.
-bool GetLiveBytes(const Napi::Env& env, const Napi::Value& value, const char* name, ByteView* out) {
-  if (!GetBytes(env, value, name, out)) return false;
-  if (IsDetachedView(env, value)) {
-    ThrowType(env, std::string(name) + " is detached (its ArrayBuffer was transferred)");
-    return false;
-  }
-  return true;
-}
 
 bool Overlaps(const ByteView& a, const ByteView& b) {
   if (a.length == 0 || b.length == 0) return false;
@@ -54,6 +33,70 @@ bool GetBool(const Napi::Env& env, const Napi::Value& value, const std::string& 
   return true;
 }
 
+// One parameter, read by the kind and limits the catalogue (effect_catalog.h) gives it.
+bool ParseParam(const Napi::Env& env, const Napi::Object& o, const ParamInfo& param, const std::string& where,
+                ParamValue* out) {
+  const std::string name = where + "." + param.name;
+  const Napi::Value value = o.Get(param.name);
+  switch (param.kind) {
+    case ParamKind::kNumber:
+      return GetNumber(env, value, name.c_str(), param.min, param.max, &out->number);
+    case ParamKind::kInteger: {
+      int64_t v = 0;
+      if (!GetInt(env, value, name.c_str(), static_cast<int64_t>(param.min), static_cast<int64_t>(param.max), &v)) return false;
+      out->number = static_cast<double>(v);
+      return true;
+    }
+    case ParamKind::kBoolean: {
+      bool b = false;
+      if (!GetBool(env, value, name, &b)) return false;
+      out->number = b ? 1 : 0;
+      return true;
+    }
+    case ParamKind::kColor: {
+      if (!value.IsArray() || value.As<Napi::Array>().Length() != 3) {
+        ThrowType(env, name + " must be an array of 3 integers (Y, U, V)");
+        return false;
+      }
+      Napi::Array arr = value.As<Napi::Array>();
+      for (uint32_t c = 0; c < 3; ++c) {
+        int64_t v = 0;
+        const std::string item = name + "[" + std::to_string(c) + "]";
+        if (!GetInt(env, arr.Get(c), item.c_str(), 0, 255, &v)) return false;
+        out->yuv[c] = static_cast<uint8_t>(v);
+      }
+      return true;
+    }
+    case ParamKind::kImage: {
+      if (value.IsUndefined()) return true;  // optional: the effect's other parameters apply
+      ByteView bytes;
+      if (!GetBytes(env, value, name.c_str(), &bytes)) return false;
+      out->given = true;
+      out->image = bytes.data;
+      out->imageBytes = bytes.length;
+      return true;
+    }
+    case ParamKind::kChoice: {
+      if (!value.IsString()) {
+        ThrowType(env, name + " must be a string");
+        return false;
+      }
+      const std::string s = value.As<Napi::String>().Utf8Value();
+      std::string allowed;
+      for (int i = 0; i < param.choiceCount; ++i) {
+        if (s == param.choices[i]) {
+          out->number = i;
+          return true;
+        }
+        allowed += std::string(i ? ", " : "") + param.choices[i];
+      }
+      ThrowRange(env, name + " must be one of " + allowed + ", got \"" + s + "\"");
+      return false;
+    }
+  }
+  return false;
+}
+
 bool ParseEffect(const Napi::Env& env, const Napi::Value& value, size_t index, EffectParams* out) {
   const std::string where = "effects[" + std::to_string(index) + "]";
   if (!value.IsObject() || value.IsArray()) {
@@ -67,48 +110,13 @@ bool ParseEffect(const Napi::Env& env, const Napi::Value& value, size_t index, E
     return false;
   }
   const std::string t = type.As<Napi::String>().Utf8Value();
-  auto number = [&](const char* key, double lo, double hi, double* dst) {
-    return GetNumber(env, o.Get(key), (where + "." + key).c_str(), lo, hi, dst);
-  };
-  auto feather = [&]() {
-    int64_t f = 0;
-    if (!GetInt(env, o.Get("feather"), (where + ".feather").c_str(), 0, 64, &f)) return false;
-    out->feather = static_cast<int>(f);
-    return true;
-  };
-  if (t == "blur-background") {
-    out->kind = EffectKind::kBlurBackground;
-    return number("radius", 1, 200, &out->radius) && feather();
-  }
-  if (t == "grayscale-background" || t == "dim-background") {
-    out->kind = t == "dim-background" ? EffectKind::kDimBackground : EffectKind::kGrayscaleBackground;
-    return number("amount", 0, 1, &out->amount) && feather();
-  }
-  if (t == "replace-background") {
-    out->kind = EffectKind::kReplaceBackground;
-    if (!feather() || !GetBool(env, o.Get("useImage"), where + ".useImage", &out->useImage)) return false;
-    if (out->useImage) return true;
-    Napi::Value yuv = o.Get("yuv");
-    if (!yuv.IsArray() || yuv.As<Napi::Array>().Length() != 3) {
-      ThrowType(env, where + ".yuv must be an array of 3 integers (Y, U, V)");
-      return false;
-    }
-    Napi::Array arr = yuv.As<Napi::Array>();
-    for (uint32_t c = 0; c < 3; ++c) {
-      int64_t v = 0;
-      const std::string name = where + ".yuv[" + std::to_string(c) + "]";
-      if (!GetInt(env, arr.Get(c), name.c_str(), 0, 255, &v)) return false;
-      out->yuv[c] = static_cast<uint8_t>(v);
+  for (int e = 0; e < kEffectCount; ++e) {
+    if (t != kEffects[e].name) continue;
+    out->effect = e;
+    for (int i = 0; i < kEffects[e].paramCount; ++i) {
+      if (!ParseParam(env, o, kEffects[e].params[i], where, &out->values[i])) return false;
     }
     return true;
-  }
-  if (t == "vignette") {
-    out->kind = EffectKind::kVignette;
-    return number("strength", 0, 1, &out->strength) && number("radius", 0.1, 2, &out->vignetteRadius);
-  }
-  if (t == "zoom") {
-    out->kind = EffectKind::kZoom;
-    return number("factor", 1, 4, &out->factor) && GetBool(env, o.Get("follow"), where + ".follow", &out->follow);
   }
   ThrowRange(env, where + ".type \"" + t + "\" is not a known effect");
   return false;
@@ -117,7 +125,7 @@ bool ParseEffect(const Napi::Env& env, const Napi::Value& value, size_t index, E
 // Reads the atlas view and its header. Shared memory is required: workers read
 // the same bytes, and a plain ArrayBuffer could be transferred away under us.
 bool GetAtlas(const Napi::Env& env, const Napi::Value& value, bool full, ByteView* bytes, AtlasView* atlas) {
-  if (!GetLiveBytes(env, value, "atlas", bytes)) return false;
+  if (!GetBytes(env, value, "atlas", bytes)) return false;
   if (!bytes->shared) {
     ThrowType(env, "atlas must be a Uint8Array over a SharedArrayBuffer (workers share it without copying)");
     return false;
@@ -138,11 +146,11 @@ class EffectChainWrap : public Napi::ObjectWrap<EffectChainWrap> {
                         InstanceAccessor<&EffectChainWrap::GetFrameBytes>("frameBytes")});
   }
 
-  // new EffectChain(width, height, effects, atlas, backgroundImage?)
+  // new EffectChain(width, height, effects, atlas); image parameters are yuv420p frames of the chain size.
   explicit EffectChainWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EffectChainWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4) {
-      ThrowType(env, "EffectChain(width, height, effects, atlas, backgroundImage?) needs at least 4 arguments");
+      ThrowType(env, "EffectChain(width, height, effects, atlas) needs 4 arguments");
       return;
     }
     int64_t width = 0, height = 0;
@@ -163,12 +171,7 @@ class EffectChainWrap : public Napi::ObjectWrap<EffectChainWrap> {
     ByteView atlasBytes;
     AtlasView atlas;
     if (!GetAtlas(env, info[3], true, &atlasBytes, &atlas)) return;
-    ByteView image;
-    if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
-      if (!GetLiveBytes(env, info[4], "backgroundImage", &image)) return;
-    }
-    const std::string error = core_.Configure(static_cast<int>(width), static_cast<int>(height), effects, atlas,
-                                              image.data, image.length);
+    const std::string error = core_.Configure(static_cast<int>(width), static_cast<int>(height), effects, atlas);
     if (!error.empty()) {
       ThrowRange(env, error);
       return;
@@ -194,7 +197,7 @@ class EffectChainWrap : public Napi::ObjectWrap<EffectChainWrap> {
       return env.Undefined();
     }
     ByteView frame;
-    if (!GetLiveBytes(env, info[0], "frame", &frame)) return env.Undefined();
+    if (!GetBytes(env, info[0], "frame", &frame)) return env.Undefined();
     if (frame.length != core_.FrameBytes()) {
       ThrowRange(env, "frame must hold " + std::to_string(core_.FrameBytes()) +
                           " bytes (one yuv420p frame of the chain size), got " + std::to_string(frame.length));
@@ -267,7 +270,7 @@ class FrameResamplerWrap : public Napi::ObjectWrap<FrameResamplerWrap> {
       return env.Undefined();
     }
     ByteView src, dst;
-    if (!GetLiveBytes(env, info[0], "src", &src) || !GetLiveBytes(env, info[1], "dst", &dst)) return env.Undefined();
+    if (!GetBytes(env, info[0], "src", &src) || !GetBytes(env, info[1], "dst", &dst)) return env.Undefined();
     if (src.length != core_.SrcBytes()) {
       ThrowRange(env, "src must hold " + std::to_string(core_.SrcBytes()) + " bytes, got " + std::to_string(src.length));
       return env.Undefined();

@@ -1,14 +1,21 @@
 // The raw shape of the addon's exports. Only src/native/ touches these;
 // everything else goes through the checked wrappers.
+import type { EFFECTS, EffectName } from '../effects/catalog.js';
 
-/** An effect as the addon reads it: the resolved EffectSpec, with replace-background's colour as Y, U, V. */
-export type RawEffect =
-  | { type: 'blur-background'; radius: number; feather: number }
-  | { type: 'grayscale-background'; amount: number; feather: number }
-  | { type: 'dim-background'; amount: number; feather: number }
-  | { type: 'replace-background'; feather: number; useImage: boolean; yuv?: [number, number, number] }
-  | { type: 'vignette'; strength: number; radius: number }
-  | { type: 'zoom'; factor: number; follow: boolean };
+type Params<N extends EffectName> = (typeof EFFECTS)[N]['params'];
+/** How the addon receives each parameter kind: colours as [Y, U, V], images as a decoded yuv420p frame. */
+type RawValueOf<P> = P extends { kind: 'color' } ? readonly [number, number, number]
+  : P extends { kind: 'image' } ? Uint8Array
+  : P extends { kind: 'number' } ? number
+  : P extends { kind: 'boolean' } ? boolean
+  : string;
+type ImageKeys<P> = { [K in keyof P]: P[K] extends { kind: 'image' } ? K : never }[keyof P];
+type RawOf<N extends EffectName> = { type: N } & { [K in Exclude<keyof Params<N>, ImageKeys<Params<N>>>]: RawValueOf<Params<N>[K]> } & {
+  [K in ImageKeys<Params<N>>]?: Uint8Array;
+};
+
+/** An effect as the addon reads it, derived from the catalogue (src/native/effects.ts converts). */
+export type RawEffect = { [N in EffectName]: RawOf<N> }[EffectName];
 
 export interface RawEffectChain {
   readonly frameBytes: number;
@@ -24,16 +31,9 @@ export interface RawFrameResampler {
 export interface RawBinding {
   abiTag: string;
   napiVersion: number;
-  blendPlane(dst: Uint8Array, src: Uint8Array, mask: Uint8Array): void;
   isShared(view: Uint8Array): boolean;
   addressOf(view: Uint8Array): bigint;
-  EffectChain: new (
-    width: number,
-    height: number,
-    effects: RawEffect[],
-    atlas: Uint8Array,
-    backgroundImage?: Uint8Array,
-  ) => RawEffectChain;
+  EffectChain: new (width: number, height: number, effects: RawEffect[], atlas: Uint8Array) => RawEffectChain;
   FrameResampler: new (srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number) => RawFrameResampler;
   [name: string]: unknown;
 }

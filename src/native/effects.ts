@@ -1,7 +1,7 @@
 // Typed, checked wrappers over the addon's compositing core. The rest of the
 // code uses these, never the raw binding: arguments are validated here first
 // (messages name the argument or effect parameter), then again in C++.
-import { EFFECTS, maskEffectsAfterZoom, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
+import { COLOR_PATTERN, EFFECTS, maskEffectsAfterZoom, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
 import { loadNative } from './loader.js';
 import type { RawEffect, RawEffectChain, RawFrameResampler } from './binding-types.js';
 
@@ -25,7 +25,7 @@ export function frameBytes(width: number, height: number): number {
  */
 export function yuvFromColor(hex: string): [number, number, number] {
   if (typeof hex !== 'string') throw new TypeError(`color must be a string like "#00b140", got ${typeof hex}`);
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(hex.trim());
+  const m = COLOR_PATTERN.exec(hex);
   if (!m) throw new RangeError(`color must look like "#rrggbb" or "#rgb", got ${JSON.stringify(hex)}`);
   const digits = m[1].length === 3 ? [...m[1]].map((c) => c + c).join('') : m[1];
   const r = parseInt(digits.slice(0, 2), 16);
@@ -46,8 +46,11 @@ export interface ChainOptions {
   effects: EffectSpec[];
   /** The mask atlas (docs/atlas.md): a Uint8Array view over a SharedArrayBuffer. */
   atlas: Uint8Array;
-  /** yuv420p frame of width×height, used by replace-background when its `image` is set. */
-  backgroundImage?: Uint8Array;
+  /**
+   * Per effect (same index), the decoded image of an effect whose image parameter
+   * is set: one yuv420p frame of width×height, already fitted to the frame.
+   */
+  images?: readonly (Uint8Array | undefined)[];
 }
 
 /** A segment's effects compiled once (gain maps, scratch buffers); apply() runs per frame, in place. */
@@ -59,13 +62,14 @@ export class EffectChain {
 
   constructor(options: ChainOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('EffectChain needs an options object');
-    const { width, height, effects, atlas, backgroundImage } = options;
+    const { width, height, effects, atlas, images = [] } = options;
     this.frameBytes = frameBytes(width, height);
     this.width = width;
     this.height = height;
     if (!Array.isArray(effects)) throw new TypeError('effects must be an array of effect specs');
+    if (!Array.isArray(images)) throw new TypeError('images must be an array (one entry per effect)');
     checkAtlas(atlas);
-    const raw = effects.map((e, i) => toRawEffect(e, i));
+    const raw = effects.map((e, i) => toRawEffect(e, i, images[i], this.frameBytes, `${width}x${height}`));
     const [misplaced] = maskEffectsAfterZoom(raw.map((e) => e.type));
     if (misplaced) {
       const { index, zoomAt } = misplaced;
@@ -74,19 +78,8 @@ export class EffectChain {
           'must come before zoom, because the mask describes the un-zoomed frame',
       );
     }
-    const needsImage = raw.some((e) => e.type === 'replace-background' && e.useImage);
-    if (needsImage) {
-      if (!(backgroundImage instanceof Uint8Array)) {
-        throw new TypeError('backgroundImage (a yuv420p Uint8Array) is required by replace-background with an image');
-      }
-      if (backgroundImage.length !== this.frameBytes) {
-        throw new RangeError(
-          `backgroundImage must hold ${this.frameBytes} bytes (yuv420p ${width}x${height}), got ${backgroundImage.length}`,
-        );
-      }
-    }
     const { binding } = loadNative();
-    this.#native = new binding.EffectChain(width, height, raw, atlas, needsImage ? backgroundImage : undefined);
+    this.#native = new binding.EffectChain(width, height, raw, atlas);
   }
 
   /** Applies the chain in place to one yuv420p frame; `frameIndex` picks the masks and boxes. */
@@ -183,45 +176,48 @@ function checkParam(effect: string, index: number, key: string, spec: ParamSpec,
     case 'color':
       if (typeof value !== 'string') throw new TypeError(`${where} must be a colour string like "#00b140"`);
       return;
-    case 'path':
-      if (value !== undefined && typeof value !== 'string') throw new TypeError(`${where} must be a path string`);
+    case 'image':
+      if (typeof value !== 'string') throw new TypeError(`${where} must be a path string`);
+      return;
+    case 'choice':
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        throw new RangeError(`${where} must be one of ${spec.values.join(', ')}, got ${String(value)}`);
+      }
       return;
   }
 }
 
-/** Checks one resolved effect against the catalogue and converts it for the addon. */
-function toRawEffect(effect: EffectSpec, index: number): RawEffect {
+/** Checks one resolved effect against the catalogue and converts it for the addon, parameter by parameter. */
+function toRawEffect(effect: EffectSpec, index: number, image: Uint8Array | undefined, bytes: number, size: string): RawEffect {
   if (typeof effect !== 'object' || effect === null) throw new TypeError(`effects[${index}] must be an effect object`);
   const type = (effect as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(EFFECTS, type)) {
     throw new RangeError(`effects[${index}].type must be one of ${Object.keys(EFFECTS).join(', ')}, got ${String(type)}`);
   }
-  const info = EFFECTS[type as keyof typeof EFFECTS];
   const record = effect as unknown as Record<string, unknown>;
-  for (const [key, spec] of Object.entries(info.params) as [string, ParamSpec][]) {
-    const optional = spec.kind === 'path' || (type === 'replace-background' && key === 'color' && record.image);
-    if (record[key] === undefined && !optional) throw new TypeError(`effects[${index}].${key} (${type}) is missing`);
-    if (record[key] !== undefined) checkParam(type, index, key, spec, record[key]);
-  }
-  switch (effect.type) {
-    case 'replace-background': {
-      if (effect.image !== undefined) return { type: effect.type, feather: effect.feather, useImage: true };
-      let yuv: [number, number, number];
-      try {
-        yuv = yuvFromColor(effect.color);
-      } catch (err) {
-        throw new RangeError(`effects[${index}].color (replace-background): ${(err as Error).message}`);
-      }
-      return { type: effect.type, feather: effect.feather, useImage: false, yuv };
+  const raw: Record<string, unknown> = { type };
+  for (const [key, spec] of Object.entries(EFFECTS[type as keyof typeof EFFECTS].params) as [string, ParamSpec][]) {
+    const value = record[key];
+    if (value === undefined) {
+      if (spec.kind === 'image') continue; // optional
+      throw new TypeError(`effects[${index}].${key} (${type}) is missing`);
     }
-    case 'blur-background':
-      return { type: effect.type, radius: effect.radius, feather: effect.feather };
-    case 'grayscale-background':
-    case 'dim-background':
-      return { type: effect.type, amount: effect.amount, feather: effect.feather };
-    case 'vignette':
-      return { type: effect.type, strength: effect.strength, radius: effect.radius };
-    case 'zoom':
-      return { type: effect.type, factor: effect.factor, follow: effect.follow };
+    checkParam(type, index, key, spec, value);
+    if (spec.kind === 'color') {
+      try {
+        raw[key] = yuvFromColor(value as string);
+      } catch (err) {
+        throw new RangeError(`effects[${index}].${key} (${type}): ${(err as Error).message}`);
+      }
+    } else if (spec.kind === 'image') {
+      if (!(image instanceof Uint8Array)) {
+        throw new TypeError(`images[${index}] (a yuv420p Uint8Array) is required by ${type} with ${key} ${JSON.stringify(value)}`);
+      }
+      if (image.length !== bytes) throw new RangeError(`images[${index}] must hold ${bytes} bytes (yuv420p ${size}), got ${image.length}`);
+      raw[key] = image;
+    } else {
+      raw[key] = value;
+    }
   }
+  return raw as RawEffect;
 }

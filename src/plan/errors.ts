@@ -1,6 +1,6 @@
 // Plan errors that name the JSON path, the value found and what was expected.
 import type { z } from 'zod';
-import { EFFECTS, EFFECT_NAMES, type EffectName, type ParamSpec } from '../effects/catalog.js';
+import { describeParam, EFFECTS, EFFECT_NAMES, type EffectName, type ParamSpec } from '../effects/catalog.js';
 import { hint } from './did-you-mean.js';
 import { KNOWN_KEYS } from './schema.js';
 
@@ -144,19 +144,6 @@ function effectParamAt(root: unknown, path: JsonPath): { effect: EffectName; par
   const params = EFFECTS[type as EffectName].params as Record<string, ParamSpec>;
   const param = String(path[4]);
   return params[param] ? { effect: type as EffectName, param, spec: params[param] } : undefined;
-}
-
-function describeParam(spec: ParamSpec): string {
-  switch (spec.kind) {
-    case 'number':
-      return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max} (default ${spec.default})`;
-    case 'boolean':
-      return `true or false (default ${spec.default})`;
-    case 'color':
-      return `a colour "#rrggbb"${spec.default ? ` (default "${spec.default}")` : ''}`;
-    case 'path':
-      return 'a file path';
-  }
 }
 
 /** Keys the object at `path` may have, judged from where it sits and (for effects) its type. */

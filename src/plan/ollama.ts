@@ -79,9 +79,11 @@ function describeParam(name: string, spec: ParamSpec): string {
     case 'boolean':
       return `${name}: true/false, default ${spec.default} (${spec.description})`;
     case 'color':
-      return `${name}: "#rrggbb"${spec.default ? `, default "${spec.default}"` : ''} (${spec.description})`;
-    case 'path':
+      return `${name}: "#rrggbb", default "${spec.default}" (${spec.description})`;
+    case 'image':
       return `${name}: file path, optional (${spec.description})`;
+    case 'choice':
+      return `${name}: one of ${spec.values.map((v) => `"${v}"`).join(', ')}, default "${spec.default}" (${spec.description})`;
   }
 }
 

@@ -2,7 +2,7 @@
 // listing every problem with its JSON path.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FileKindError, openRegularFile } from '../file-kind.js';
-import { EFFECTS, EFFECT_NAMES, maskEffectsAfterZoom, type EffectName } from '../effects/catalog.js';
+import { EFFECTS, EFFECT_NAMES, mapImagePath, maskEffectsAfterZoom, type EffectName } from '../effects/catalog.js';
 import { hint } from './did-you-mean.js';
 import { describeIssue, formatPath, MAX_LISTED_PROBLEMS, PlanError, show, type PlanIssue } from './errors.js';
 import { firstTooDeep, MAX_PLAN_DEPTH } from './json-limits.js';
@@ -138,8 +138,8 @@ export function parsePlanText(text: string, source = 'plan'): Plan {
 }
 
 /**
- * Reads and validates a plan file. A relative `replace-background` image path
- * is taken relative to the plan file, so a plan and its image travel together.
+ * Reads and validates a plan file. A relative image path (`replace-background`'s
+ * `image`) is taken relative to the plan file, so a plan and its image travel together.
  */
 export async function readPlanFile(file: string): Promise<Plan> {
   let text: string;
@@ -157,11 +157,7 @@ export async function readPlanFile(file: string): Promise<Plan> {
   const plan = parsePlanText(text, file);
   const base = dirname(resolve(file));
   for (const segment of plan.segments) {
-    for (const effect of segment.effects) {
-      if (effect.type === 'replace-background' && effect.image !== undefined && !isAbsolute(effect.image)) {
-        effect.image = resolve(base, effect.image);
-      }
-    }
+    segment.effects = segment.effects.map((effect) => mapImagePath(effect, (p) => (isAbsolute(p) ? p : resolve(base, p))));
   }
   return plan;
 }

@@ -3,7 +3,7 @@
 // The same definition validates plan files, generates schema/plan.schema.json
 // for editors, and is the `format` the Ollama planner asks for.
 import { z } from 'zod';
-import { EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
+import { COLOR_PATTERN, EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
 
 export const PLAN_VERSION = 1;
 
@@ -17,7 +17,6 @@ export const DEFAULT_OUTPUT = { codec: 'libx264', crf: 20, preset: 'veryfast', a
 export const ASPECT_RATIO_RANGE = { min: 1 / 4, max: 4 } as const;
 
 export const ASPECT_PATTERN = /^(source|[1-9][0-9]{0,4}:[1-9][0-9]{0,4})$/;
-export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 /** ffmpeg encoder names: letters, digits, `_` and `-` (keeps the value safe as one argv word). */
 export const CODEC_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 
@@ -30,12 +29,12 @@ function paramSchema(spec: ParamSpec): z.ZodType {
     }
     case 'boolean':
       return z.boolean().default(spec.default).describe(spec.description);
-    case 'color': {
-      const c = z.string().regex(COLOR_PATTERN);
-      return (spec.default === undefined ? c.optional() : c.default(spec.default)).describe(spec.description);
-    }
-    case 'path':
+    case 'color':
+      return z.string().regex(COLOR_PATTERN).default(spec.default).describe(spec.description);
+    case 'image':
       return z.string().min(1).optional().describe(spec.description);
+    case 'choice':
+      return z.enum(spec.values as [string, ...string[]]).default(spec.default).describe(spec.description);
   }
 }
 

@@ -4,6 +4,7 @@
 // frame is allocated per frame and the decoder, the effects and the encoder
 // overlap.
 import { performance } from 'node:perf_hooks';
+import { fitFilter, imageKey, imageRequest, type ImageRequest } from '../effects/images.js';
 import { EffectChain, FrameResampler, frameBytes } from '../native/effects.js';
 import { FrameEncoder } from '../media/encoder.js';
 import { readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
@@ -23,15 +24,16 @@ export class FrameCountError extends Error {
   }
 }
 
-async function decodeStill(paths: FfmpegPaths, file: string, width: number, height: number): Promise<Uint8Array> {
+async function decodeStill(paths: FfmpegPaths, image: ImageRequest, width: number, height: number): Promise<Uint8Array> {
   let still: Uint8Array | undefined;
+  const filter = fitFilter(image, width, height);
   const n = await readFrames(
-    { input: file, paths, width, height, pixFmt: 'yuv420p', outputOptions: ['-frames:v', '1'], scaleFlags: 'bicubic' },
+    { input: image.path, paths, width, height, pixFmt: 'yuv420p', filter, outputOptions: ['-frames:v', '1'], scaleFlags: 'bicubic' },
     (frame) => {
       still = new Uint8Array(frame);
     },
   );
-  if (n !== 1 || !still) throw new Error(`background image ${file}: could not decode a frame from it`);
+  if (n !== 1 || !still) throw new Error(`background image ${image.path}: could not decode a frame from it`);
   return still;
 }
 
@@ -53,14 +55,13 @@ export async function runBatch(
       chains.push({ startFrame: run.startFrame, endFrame: run.endFrame });
       continue;
     }
-    let backgroundImage: Uint8Array | undefined;
+    const images: (Uint8Array | undefined)[] = [];
     for (const e of run.effects) {
-      if (e.type === 'replace-background' && e.image) {
-        if (!stills.has(e.image)) stills.set(e.image, await decodeStill(paths, e.image, width, height));
-        backgroundImage = stills.get(e.image);
-      }
+      const image = imageRequest(e);
+      if (image && !stills.has(imageKey(image))) stills.set(imageKey(image), await decodeStill(paths, image, width, height));
+      images.push(image && stills.get(imageKey(image)));
     }
-    chains.push({ startFrame: run.startFrame, endFrame: run.endFrame, chain: new EffectChain({ width, height, effects: run.effects, atlas, backgroundImage }) });
+    chains.push({ startFrame: run.startFrame, endFrame: run.endFrame, chain: new EffectChain({ width, height, effects: run.effects, atlas, images }) });
   }
 
   const outWidth = job.reframe?.width ?? width;

@@ -1,42 +1,55 @@
 // Random effect specs and their addon form, for the effect property tests.
-import type { EffectSpec } from '../../src/effects/catalog.js';
+// Both are generated from the catalogue, so a new effect is covered without edits.
+import { EFFECTS, type EffectName, type EffectSpec, type ParamSpec } from '../../src/effects/catalog.js';
 import type { RawEffect } from '../../src/native/binding-types.js';
 import { yuvFromColor } from '../../src/native/effects.js';
 
 const hex2 = (v: number): string => v.toString(16).padStart(2, '0');
 
-export function randomSpec(type: EffectSpec['type'], next: () => number, opts: { image?: boolean } = {}): EffectSpec {
-  const feather = Math.floor(next() * 65);
-  switch (type) {
-    case 'blur-background':
-      // Cover every reduction scale (2, 4, 8, 16) and fractional radii.
-      return { type, radius: 1 + next() * 199, feather };
-    case 'grayscale-background':
-      return { type, amount: next(), feather };
-    case 'dim-background':
-      return { type, amount: next(), feather };
-    case 'replace-background': {
-      const color = `#${hex2(Math.floor(next() * 256))}${hex2(Math.floor(next() * 256))}${hex2(Math.floor(next() * 256))}`;
-      return opts.image ? { type, color, image: 'background.png', feather } : { type, color, feather };
+function randomValue(spec: ParamSpec, next: () => number): unknown {
+  switch (spec.kind) {
+    case 'number': {
+      // Uniform over the whole range: covers e.g. every blur reduction scale and fractional values.
+      const v = spec.min + next() * (spec.max - spec.min);
+      return spec.integer ? Math.min(spec.max, Math.floor(spec.min + next() * (spec.max - spec.min + 1))) : v;
     }
-    case 'vignette':
-      return { type, strength: next(), radius: 0.1 + next() * 1.9 };
-    case 'zoom':
-      return { type, factor: 1 + next() * 3, follow: next() < 0.7 };
+    case 'boolean':
+      return next() < 0.7;
+    case 'color':
+      return next() < 0.2
+        ? `#${[0, 1, 2].map(() => Math.floor(next() * 16).toString(16)).join('')}`
+        : `#${hex2(Math.floor(next() * 256))}${hex2(Math.floor(next() * 256))}${hex2(Math.floor(next() * 256))}`;
+    case 'image':
+      return 'background.png';
+    case 'choice':
+      return spec.values[Math.floor(next() * spec.values.length)];
   }
 }
 
-/** The addon's form of a spec (what the reference consumes). */
-export function rawOf(spec: EffectSpec): RawEffect {
-  switch (spec.type) {
-    case 'replace-background':
-      return spec.image !== undefined
-        ? { type: spec.type, feather: spec.feather, useImage: true }
-        : { type: spec.type, feather: spec.feather, useImage: false, yuv: yuvFromColor(spec.color) };
-    default:
-      return spec;
+/** Random in-range values for every parameter; image parameters only with `opts.image`. */
+export function randomSpec(type: EffectName, next: () => number, opts: { image?: boolean } = {}): EffectSpec {
+  const spec: Record<string, unknown> = { type };
+  for (const [key, p] of Object.entries(EFFECTS[type].params) as [string, ParamSpec][]) {
+    if (p.kind === 'image' && !opts.image) continue;
+    spec[key] = randomValue(p, next);
   }
+  return spec as EffectSpec;
 }
+
+/** The addon's form of a spec (what the reference consumes); `image` is the decoded frame of an image parameter. */
+export function rawOf(spec: EffectSpec, image?: Uint8Array): RawEffect {
+  const raw: Record<string, unknown> = { type: spec.type };
+  for (const [key, p] of Object.entries(EFFECTS[spec.type].params) as [string, ParamSpec][]) {
+    const value = (spec as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    raw[key] = p.kind === 'color' ? yuvFromColor(value as string) : p.kind === 'image' ? image : value;
+  }
+  return raw as RawEffect;
+}
+
+/** Whether a spec sets an image parameter. */
+export const takesImage = (spec: EffectSpec): boolean =>
+  Object.entries(EFFECTS[spec.type].params).some(([key, p]) => p.kind === 'image' && (spec as Record<string, unknown>)[key] !== undefined);
 
 export function maxAbsDiff(a: Uint8Array, b: Uint8Array): { worst: number; at: number } {
   let worst = 0;

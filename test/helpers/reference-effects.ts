@@ -303,10 +303,112 @@ export interface ChainRefInput {
   height: number;
   effects: RawEffect[];
   atlas: Uint8Array;
-  backgroundImage?: Uint8Array;
   /** Defaults to 'motion' (what the addon does). */
   maskRule?: MaskRule;
+  /** The old outward feather (blur only, no erosion), kept to show the ring it leaves. */
+  outwardFeather?: boolean;
 }
+
+/** Minimum over a (2r+1)² window clipped to the plane (kernels/erode.cc). */
+export function erodeBox(src: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const rows = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = 255;
+      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) m = Math.min(m, src[y * w + k]);
+      rows[y * w + x] = m;
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = 255;
+      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) m = Math.min(m, rows[k * w + x]);
+      out[y * w + x] = m;
+    }
+  }
+  return out;
+}
+
+/** What one effect's reference sees: the frame's planes and the mask at frame resolution. */
+export interface RefContext {
+  w: number;
+  h: number;
+  p: Planes;
+  out: Uint8Array;
+  atlas: AtlasRef;
+  span: Span;
+  /** The subject mask upsampled to luma (my) and chroma (mc) resolution, feathered. */
+  masks(feather: number): { my: Uint8Array; mc: Uint8Array };
+}
+
+type RefOf<N extends RawEffect['type']> = (c: RefContext, e: Extract<RawEffect, { type: N }>) => void;
+
+const pullRef = (c: RefContext, e: { amount: number; feather: number }, luma: boolean): void => {
+  const { my, mc } = c.masks(e.feather);
+  const a = Math.floor(e.amount * 256 + 0.5);
+  const { p } = c;
+  if (luma) for (let i = 0; i < p.Y.length; i++) p.Y[i] = pull(p.Y[i], my[i], a, 16);
+  for (let i = 0; i < p.U.length; i++) {
+    p.U[i] = pull(p.U[i], mc[i], a, 128);
+    p.V[i] = pull(p.V[i], mc[i], a, 128);
+  }
+};
+
+/** One reference per effect of the catalogue (the type makes a missing one a compile error). */
+export const EFFECT_REFERENCES: { [N in RawEffect['type']]: RefOf<N> } = {
+  'blur-background': (c, e) => {
+    const { p, w, h } = c;
+    const { my, mc } = c.masks(e.feather);
+    const plan = planBlur(e.radius);
+    const blurred = (plane: Uint8Array, pw: number, ph: number, r: number): Uint8Array => {
+      const { low, lw, lh } = downsampleBox(plane, pw, ph, plan.scale);
+      let b = low;
+      for (let pass = 0; pass < 2; pass++) b = boxBlurV(boxBlurH(b, lw, lh, r), lw, lh, r);
+      return upsample(b, lw, lh, pw, ph, rationalAxis(pw, lw, 1, plan.scale), rationalAxis(ph, lh, 1, plan.scale));
+    };
+    const by = blurred(p.Y, w, h, plan.radiusLuma);
+    const bu = blurred(p.U, p.cw, p.ch, plan.radiusChroma);
+    const bv = blurred(p.V, p.cw, p.ch, plan.radiusChroma);
+    for (let i = 0; i < p.Y.length; i++) p.Y[i] = mix(p.Y[i], my[i], by[i]);
+    for (let i = 0; i < p.U.length; i++) {
+      p.U[i] = mix(p.U[i], mc[i], bu[i]);
+      p.V[i] = mix(p.V[i], mc[i], bv[i]);
+    }
+  },
+  'grayscale-background': (c, e) => pullRef(c, e, false),
+  'dim-background': (c, e) => pullRef(c, e, true),
+  'replace-background': (c, e) => {
+    const { p, w, h } = c;
+    const { my, mc } = c.masks(e.feather);
+    const bg = e.image ? planes(e.image, w, h) : undefined;
+    const [cy, cu, cv] = e.color;
+    for (let i = 0; i < p.Y.length; i++) p.Y[i] = mix(p.Y[i], my[i], bg ? bg.Y[i] : cy);
+    for (let i = 0; i < p.U.length; i++) {
+      p.U[i] = mix(p.U[i], mc[i], bg ? bg.U[i] : cu);
+      p.V[i] = mix(p.V[i], mc[i], bg ? bg.V[i] : cv);
+    }
+  },
+  vignette: (c, e) => {
+    const { p, w, h } = c;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) p.Y[y * w + x] = pullByD(p.Y[y * w + x], vignetteD(w, h, x, y, e.strength, e.radius), 16);
+    }
+  },
+  zoom: (c, e) => {
+    const { w, h, out } = c;
+    const cropW = w / e.factor;
+    const cropH = h / e.factor;
+    let cx = w / 2;
+    let cy = h / 2;
+    if (e.follow) {
+      const b = interpolateBox(c.atlas, c.span);
+      cx = (b[0] + b[2] / 2) * w;
+      cy = (b[1] + b[3] / 2) * h;
+    }
+    out.set(resampleFrame(Uint8Array.from(out), w, h, w, h, { x: cx - cropW / 2, y: cy - cropH / 2, w: cropW, h: cropH }));
+  },
+};
 
 /** Applies the chain to a copy of `frame` and returns it. */
 export function applyChainRef(input: ChainRefInput, frame: Uint8Array, frameIndex: number): Uint8Array {
@@ -318,73 +420,16 @@ export function applyChainRef(input: ChainRefInput, frame: Uint8Array, frameInde
   const blended = blendMasks(atlas, span, input.maskRule);
   const masks = (feather: number): { my: Uint8Array; mc: Uint8Array } => {
     const r = featherRadius(feather, atlas.mw, w);
-    const m = r === 0 ? blended : boxBlurV(boxBlurH(blended, atlas.mw, atlas.mh, r), atlas.mw, atlas.mh, r);
+    // The feather lies inside the subject: erode by b = ceil(r/2), then blur by b (kernels/mask_source.cc).
+    // The old outward feather blurred by r with no erosion.
+    const b = input.outwardFeather ? r : (r + 1) >> 1;
+    const eroded = r === 0 || input.outwardFeather ? blended : erodeBox(blended, atlas.mw, atlas.mh, b);
+    const m = r === 0 ? blended : boxBlurV(boxBlurH(eroded, atlas.mw, atlas.mh, b), atlas.mw, atlas.mh, b);
     const my = upsample(m, atlas.mw, atlas.mh, w, h, rationalAxis(w, atlas.mw, atlas.mw, w), rationalAxis(h, atlas.mh, atlas.mh, h));
     const mc = upsample(m, atlas.mw, atlas.mh, p.cw, p.ch, rationalAxis(p.cw, atlas.mw, 2 * atlas.mw, w), rationalAxis(p.ch, atlas.mh, 2 * atlas.mh, h));
     return { my, mc };
   };
-  for (const e of input.effects) {
-    switch (e.type) {
-      case 'blur-background': {
-        const { my, mc } = masks(e.feather);
-        const plan = planBlur(e.radius);
-        const blurred = (plane: Uint8Array, pw: number, ph: number, r: number): Uint8Array => {
-          const { low, lw, lh } = downsampleBox(plane, pw, ph, plan.scale);
-          let b = low;
-          for (let pass = 0; pass < 2; pass++) b = boxBlurV(boxBlurH(b, lw, lh, r), lw, lh, r);
-          return upsample(b, lw, lh, pw, ph, rationalAxis(pw, lw, 1, plan.scale), rationalAxis(ph, lh, 1, plan.scale));
-        };
-        const by = blurred(p.Y, w, h, plan.radiusLuma);
-        const bu = blurred(p.U, p.cw, p.ch, plan.radiusChroma);
-        const bv = blurred(p.V, p.cw, p.ch, plan.radiusChroma);
-        for (let i = 0; i < p.Y.length; i++) p.Y[i] = mix(p.Y[i], my[i], by[i]);
-        for (let i = 0; i < p.U.length; i++) {
-          p.U[i] = mix(p.U[i], mc[i], bu[i]);
-          p.V[i] = mix(p.V[i], mc[i], bv[i]);
-        }
-        break;
-      }
-      case 'grayscale-background':
-      case 'dim-background': {
-        const { my, mc } = masks(e.feather);
-        const a = Math.floor(e.amount * 256 + 0.5);
-        if (e.type === 'dim-background') for (let i = 0; i < p.Y.length; i++) p.Y[i] = pull(p.Y[i], my[i], a, 16);
-        for (let i = 0; i < p.U.length; i++) {
-          p.U[i] = pull(p.U[i], mc[i], a, 128);
-          p.V[i] = pull(p.V[i], mc[i], a, 128);
-        }
-        break;
-      }
-      case 'replace-background': {
-        const { my, mc } = masks(e.feather);
-        const bg = e.useImage ? planes(input.backgroundImage!, w, h) : undefined;
-        const [cy, cu, cv] = e.yuv ?? [0, 0, 0];
-        for (let i = 0; i < p.Y.length; i++) p.Y[i] = mix(p.Y[i], my[i], bg ? bg.Y[i] : cy);
-        for (let i = 0; i < p.U.length; i++) {
-          p.U[i] = mix(p.U[i], mc[i], bg ? bg.U[i] : cu);
-          p.V[i] = mix(p.V[i], mc[i], bg ? bg.V[i] : cv);
-        }
-        break;
-      }
-      case 'vignette':
-        for (let y = 0; y < h; y++) {
-          for (let x = 0; x < w; x++) p.Y[y * w + x] = pullByD(p.Y[y * w + x], vignetteD(w, h, x, y, e.strength, e.radius), 16);
-        }
-        break;
-      case 'zoom': {
-        const cropW = w / e.factor;
-        const cropH = h / e.factor;
-        let cx = w / 2;
-        let cy = h / 2;
-        if (e.follow) {
-          const b = interpolateBox(atlas, span);
-          cx = (b[0] + b[2] / 2) * w;
-          cy = (b[1] + b[3] / 2) * h;
-        }
-        out.set(resampleFrame(Uint8Array.from(out), w, h, w, h, { x: cx - cropW / 2, y: cy - cropH / 2, w: cropW, h: cropH }));
-        break;
-      }
-    }
-  }
+  const context: RefContext = { w, h, p, out, atlas, span, masks };
+  for (const e of input.effects) (EFFECT_REFERENCES[e.type] as (c: RefContext, e: RawEffect) => void)(context, e);
   return out;
 }

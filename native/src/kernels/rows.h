@@ -10,7 +10,8 @@
 
 // On x86-64 Linux (glibc ifunc) the hot loops are also compiled for AVX2 and the
 // loader picks the best clone at run time; the binary stays baseline x86-64.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && defined(__GLIBC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && defined(__GLIBC__) && \
+    !defined(MASKFLOW_SANITIZE)
 #define MASKFLOW_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MASKFLOW_CLONES
