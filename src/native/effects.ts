@@ -62,12 +62,13 @@ export class EffectChain {
 
   constructor(options: ChainOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('EffectChain needs an options object');
-    const { width, height, effects, atlas, images = [] } = options;
+    const { width, height, effects, atlas } = options;
+    const images: readonly (Uint8Array | undefined)[] = options.images ?? [];
     this.frameBytes = frameBytes(width, height);
     this.width = width;
     this.height = height;
     if (!Array.isArray(effects)) throw new TypeError('effects must be an array of effect specs');
-    if (!Array.isArray(images)) throw new TypeError('images must be an array (one entry per effect)');
+    if (!Array.isArray(images as unknown)) throw new TypeError('images must be an array (one entry per effect)');
     checkAtlas(atlas);
     const raw = effects.map((e, i) => toRawEffect(e, i, images[i], this.frameBytes, `${width}x${height}`));
     const [misplaced] = maskEffectsAfterZoom(raw.map((e) => e.type));

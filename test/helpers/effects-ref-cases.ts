@@ -49,7 +49,7 @@ export function rawOf(spec: EffectSpec, image?: Uint8Array): RawEffect {
 
 /** Whether a spec sets an image parameter. */
 export const takesImage = (spec: EffectSpec): boolean =>
-  Object.entries(EFFECTS[spec.type].params).some(([key, p]) => p.kind === 'image' && (spec as Record<string, unknown>)[key] !== undefined);
+  (Object.entries(EFFECTS[spec.type].params) as [string, ParamSpec][]).some(([key, p]) => p.kind === 'image' && (spec as Record<string, unknown>)[key] !== undefined);
 
 export function maxAbsDiff(a: Uint8Array, b: Uint8Array): { worst: number; at: number } {
   let worst = 0;
