@@ -63,12 +63,13 @@ export class EffectChain {
   constructor(options: ChainOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('EffectChain needs an options object');
     const { width, height, effects, atlas } = options;
-    const images: readonly (Uint8Array | undefined)[] = options.images ?? [];
+    const imageList: unknown = options.images ?? [];
     this.frameBytes = frameBytes(width, height);
     this.width = width;
     this.height = height;
     if (!Array.isArray(effects)) throw new TypeError('effects must be an array of effect specs');
-    if (!Array.isArray(images as unknown)) throw new TypeError('images must be an array (one entry per effect)');
+    if (!Array.isArray(imageList)) throw new TypeError('images must be an array (one entry per effect)');
+    const images = imageList as readonly unknown[];
     checkAtlas(atlas);
     const raw = effects.map((e, i) => toRawEffect(e, i, images[i], this.frameBytes, `${width}x${height}`));
     const [misplaced] = maskEffectsAfterZoom(raw.map((e) => e.type));
@@ -189,7 +190,7 @@ function checkParam(effect: string, index: number, key: string, spec: ParamSpec,
 }
 
 /** Checks one resolved effect against the catalogue and converts it for the addon, parameter by parameter. */
-function toRawEffect(effect: EffectSpec, index: number, image: Uint8Array | undefined, bytes: number, size: string): RawEffect {
+function toRawEffect(effect: EffectSpec, index: number, image: unknown, bytes: number, size: string): RawEffect {
   if (typeof effect !== 'object' || effect === null) throw new TypeError(`effects[${index}] must be an effect object`);
   const type = (effect as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(EFFECTS, type)) {
