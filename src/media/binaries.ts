@@ -32,7 +32,11 @@ function checkExecutable(name: string, path: string): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new BinaryNotFoundError(name, `${path} is not executable (chmod +x it)`);
+    const st = statSync(path);
+    const mine = process.getuid === undefined || st.uid === process.getuid();
+    // Say exactly what to run: only the owner (or root) can change the mode.
+    const fix = `${mine ? '' : 'sudo '}chmod a+rx '${path}'`;
+    throw new BinaryNotFoundError(name, `${path} is not executable for this user (mode ${(st.mode & 0o777).toString(8)}, owner uid ${st.uid}); run: ${fix}`);
   }
   return path;
 }
@@ -58,17 +62,25 @@ export function resolveBinary(name: 'ffmpeg' | 'ffprobe', dir?: string, env: Nod
 }
 
 /**
- * @ffprobe-installer sets its binary's exec bit in a postinstall script, which
- * `npm install --ignore-scripts` (and npm 11 by default) skips: set it here.
+ * @ffprobe-installer sets only its owner's exec bit (rwxr--r--), and only in a
+ * postinstall script that `npm install --ignore-scripts` (and npm 11 by
+ * default) skips. Add the exec bit wherever the read bit is, so a package
+ * installed by root runs for every user; when we may not (not the owner),
+ * checkExecutable says what to run.
  */
-function ensureExecutable(path: string): string {
+export function ensureExecutable(path: string): string {
+  let mode: number;
   try {
-    accessSync(path, constants.X_OK);
+    mode = statSync(path).mode & 0o7777;
   } catch {
+    return path;
+  }
+  const wanted = mode | ((mode & 0o444) >> 2);
+  if (wanted !== mode) {
     try {
-      chmodSync(path, statSync(path).mode | 0o100);
+      chmodSync(path, wanted);
     } catch {
-      // A read-only install: checkExecutable explains what to do.
+      // Not ours to change: checkExecutable explains what to do if we cannot run it.
     }
   }
   return path;

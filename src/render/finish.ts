@@ -70,7 +70,8 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   try {
     await ffmpegToCompletion(options.paths, [...inputs, ...outputOptions, '-y', temp], `joining batches into ${options.output} failed`);
   } catch (err) {
-    await rm(temp, { force: true });
+    // The failure is what matters; a temp file that cannot be removed must not replace it.
+    await rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
   return { temp, warnings };
@@ -81,7 +82,8 @@ export async function commitOutput(temp: string, output: string): Promise<void> 
   try {
     await rename(temp, output);
   } catch (err) {
-    await rm(temp, { force: true });
+    // The failure is what matters; a temp file that cannot be removed must not replace it.
+    await rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
 }

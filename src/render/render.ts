@@ -3,9 +3,10 @@
 //   (decode, effects in place, encode) → concat + audio → temp file → rename.
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
-import { removeOnExit } from '../exit-cleanup.js';
+import { removeOnExit, removeQuietly, withNote } from '../exit-cleanup.js';
+import { diskFullError, mentionsDiskFull, nearlyFull } from '../fs-errors.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeBinary } from '../media/binaries.js';
@@ -134,6 +135,9 @@ export async function render(options: RenderOptions): Promise<Report> {
   const rss = new PeakRssSampler();
   try {
     return await renderChecked(options, { workers, batchSeconds, started, rss });
+  } catch (err) {
+    // ENOSPC from Node or "No space left on device" from ffmpeg: name the full disk first.
+    throw mentionsDiskFull(err) ? diskFullError(err, dirname(resolve(options.output))) : err;
   } finally {
     rss.stop();
   }
@@ -281,11 +285,13 @@ async function renderChecked(
         throw new RenderError(`the joined output has ${outInfo.frames} frames, the input ${info.frames}; nothing was written to ${options.output}`);
       }
     } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
+      // ffmpeg's +faststart pass can fail quietly on a full disk, leaving only a broken file.
+      const full = await nearlyFull(dirname(temp));
+      await removeQuietly(temp);
+      throw full ? diskFullError(err, dirname(output)) : err;
     }
     if (options.signal?.aborted) {
-      await rm(temp, { force: true });
+      await removeQuietly(temp);
       options.signal.throwIfAborted();
     }
     await commitOutput(temp, output);
@@ -325,6 +331,9 @@ async function renderChecked(
       plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },
       warnings: [...planWarnings, ...resolved.warnings, ...analysis.warnings, ...finishWarnings],
     };
+    // Cleaned up before the report is written, so a folder left behind is in it.
+    const leftover = await removeQuietly(workDir);
+    if (leftover) report.warnings.push(leftover);
     if (options.report) {
       const reportFile = resolve(options.report);
       await mkdir(dirname(reportFile), { recursive: true });
@@ -335,8 +344,10 @@ async function renderChecked(
       await writeFileAtomic(reportFile, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
     }
     return report;
+  } catch (err) {
+    // The render's own error wins; a failed cleanup is only noted below it.
+    throw withNote(err, await removeQuietly(workDir));
   } finally {
-    await rm(workDir, { recursive: true, force: true });
     forgetWorkDir();
   }
 }
