@@ -9,6 +9,8 @@ export { ProbeError, type ProbeInfo } from './media/probe.js';
 export { probe, plan, analyse, type MediaOptions } from './api.js';
 export { ffmpegPaths, type FfmpegPaths } from './media/ffmpeg.js';
 export { render, RenderError, type RenderOptions } from './render/render.js';
+export { submitRender, startWorker, renderStatus, recentRenders, QueueError, SharedPathStorage } from './queue/index.js';
+export type { StartWorkerOptions, QueueWorker, RenderStatus, BatchStatus, RenderState, RenderStorage, InputIdentity, QueueRenderOptions } from './queue/index.js';
 export type { ProgressEvent, Stage } from './render/progress.js';
 export type { Report } from './report/report.js';
 export { analyseVideo, type AnalyseOptions, type AnalysisResult, type KeyframeResult } from './vision/analyse.js';

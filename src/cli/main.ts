@@ -8,8 +8,10 @@ import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
+import { statusCommand } from './status.js';
+import { workerCommand } from './worker.js';
 
-export const commands: Command[] = [renderCommand, planCommand, analyseCommand, demoCommand, doctorCommand];
+export const commands: Command[] = [renderCommand, planCommand, analyseCommand, demoCommand, doctorCommand, workerCommand, statusCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

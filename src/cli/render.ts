@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
 import { render, type RenderOptions } from '../render/render.js';
+import { submitRender } from '../queue/index.js';
 import type { Report } from '../report/report.js';
 import { parsePlan } from '../plan/parse.js';
 import { PlanError } from '../plan/errors.js';
@@ -55,6 +56,14 @@ Performance:
   --workers N               render worker threads (default: CPU count)
   --batch-seconds S         target batch length, cut on segment boundaries (default 20)
 
+Queue (several machines; see README "Running on several machines"):
+  --queue URL               render the batches on \`maskflow worker\` processes through
+                            Redis (redis://HOST:PORT[/DB]); probe, plan and analysis run here.
+                            Input and output must be on storage every worker sees.
+                            Ctrl-C cancels the queued render.
+  --detach                  with --queue: print the render id and return at once;
+                            follow it with \`maskflow status ID --queue URL\`
+
 Output:
   -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end);
                             "-": stdout (mp4)
@@ -84,6 +93,8 @@ ${COMMON_OPTIONS_HELP}
         preset: { type: 'string' },
         codec: { type: 'string' },
         ...COMMON_OPTION_SPECS,
+        queue: { type: 'string' },
+        detach: { type: 'boolean' },
       },
     });
     checkCommonOptions(values);
@@ -102,6 +113,8 @@ ${COMMON_OPTIONS_HELP}
     if (toStdout && reportToStdout) throw new UsageError('-o - and --report - both want stdout; give one of them a file name');
     // With the video on stdout, every message goes to stderr.
     const say = toStdout ? io.stderr : io.stdout;
+    if (values.detach && !values.queue) throw new UsageError('--detach needs --queue redis://HOST:PORT[/DB]');
+    if (values.queue && toStdout) throw new UsageError('--queue: the workers write the output on shared storage, so -o - is not available with it; give a file name');
     const printer = progressPrinter(io.stderr);
     const options: RenderOptions = {
       input: positionals[0],
@@ -125,7 +138,22 @@ ${COMMON_OPTIONS_HELP}
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
       onProgress: values.quiet ? undefined : printer.onProgress,
+      queue: values.queue
+        ? {
+            url: values.queue,
+            onSubmitted: (q) => {
+              if (values.quiet || values.detach) return;
+              io.stderr.write(`queued render ${q.renderId} (${q.batches} batches${q.resumed ? ', already on the queue: following it' : ''}); ${q.workers} worker${q.workers === 1 ? '' : 's'} connected${q.workers === 0 ? ' — start one with maskflow worker --queue URL' : ''}\n`);
+            },
+          }
+        : undefined,
     };
+    if (values.detach && options.queue) {
+      const { renderId } = await submitRender({ ...options, queue: options.queue, signal: context?.signal });
+      printer.done();
+      io.stdout.write(`${renderId}\n`);
+      return 0;
+    }
     // Ctrl-C (main.ts aborts the signal): the workers stop, temp files go, an existing output stays.
     options.signal = context?.signal;
     try {

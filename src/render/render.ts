@@ -32,6 +32,7 @@ import type { BatchJob } from './job.js';
 import { reframeSize, type Size } from './output-size.js';
 import { runPool } from './pool.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
+import type { QueueRenderOptions } from '../queue/submit.js';
 
 export interface RenderOptions {
   input: string;
@@ -69,6 +70,11 @@ export interface RenderOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Aborting stops the run: workers end, temp files are removed, nothing is written. */
   signal?: AbortSignal;
+  /**
+   * Render on `maskflow worker` processes through a Redis queue (redis://HOST:PORT[/DB]) instead of
+   * this process's worker threads; probe, plan and analysis still run here.
+   */
+  queue?: string | QueueRenderOptions;
 }
 
 export class RenderError extends Error {
@@ -226,11 +232,8 @@ async function renderChecked(
   if (frameTimes && frameTimes.length !== info.frames) {
     throw new RenderError(`${options.input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
   }
-  const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
-  const forgetWorkDir = removeOnExit(workDir);
-  const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
-  try {
-    const jobs: BatchJob[] = dispatchOrder(batches).map((b) => ({
+  const jobsFor = (batchFile: (index: number) => string): BatchJob[] =>
+    dispatchOrder(batches).map((b) => ({
       batch: b.index,
       input: info.file,
       ffmpeg: paths.ffmpeg,
@@ -247,6 +250,16 @@ async function renderChecked(
       reframe: outSize && cropsFor ? { width: outSize.width, height: outSize.height, crops: cropsFor(b) } : undefined,
       outFile: batchFile(b.index),
     }));
+  if (options.queue) {
+    // Batches and finish on the queue's workers instead of this process's pool.
+    const { queuedRender } = await import('../queue/render-hook.js');
+    return queuedRender({ options, info, paths, resolved, analysis, jobs: jobsFor(() => ''), stages, started, rss, planWarnings });
+  }
+  const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
+  const forgetWorkDir = removeOnExit(workDir);
+  const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
+  try {
+    const jobs = jobsFor(batchFile);
     const perBatch = new Map<number, number>();
     const tracker = new ProgressTracker('render', info.frames, emit);
     options.signal?.throwIfAborted();

@@ -36,6 +36,23 @@ export interface Report {
   plan: { segments: number; resolvedFile?: string; warnings: string[] };
   /** Everything the run warned about (plan clamps, planner fallback, audio re-encoded...). */
   warnings: string[];
+  /** Rendered through a queue (render --queue): batches[].worker indexes `workers`. */
+  queue?: QueueReport;
+}
+
+export interface QueueReport {
+  url: string;
+  renderId: string;
+  /** Published only (render --detach): nothing below the plan was measured. */
+  detached: boolean;
+  /** Names of the `maskflow worker` processes that ran the batches. */
+  workers: string[];
+  finishWorker?: string;
+  /** Batches whose verified file from an earlier submission was reused. */
+  reusedBatches: number[];
+  /** Finish job: checking every batch file, then join + mux + rename. */
+  verifyMs?: number;
+  joinMs?: number;
 }
 
 /**
