@@ -21,13 +21,18 @@ function options(address: QueueAddress): RedisOptions {
 /** Opens one connection, failing fast (5 s) with a message naming the URL when Redis cannot be reached. */
 export async function connect(address: QueueAddress): Promise<Redis> {
   const probe = new Redis({ ...options(address), lazyConnect: true, connectTimeout: 5000, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-  probe.on('error', () => undefined); // reported by connect() below
+  // The socket's error (ECONNREFUSED, ENOTFOUND...) says more than connect()'s "Connection is closed".
+  let socketError: Error | undefined;
+  probe.on('error', (err: Error) => {
+    socketError ??= err;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
     probe.disconnect();
-    throw new QueueError(`cannot reach Redis at ${address.url}: ${(err as Error).message}. Is redis-server running there (see README, "Running on several machines")?`, { cause: err });
+    const why = (socketError ?? (err as Error)).message;
+    throw new QueueError(`cannot reach Redis at ${address.url}: ${why}. Is redis-server running there (see README, "Running on several machines")?`, { cause: socketError ?? err });
   }
   probe.disconnect();
   const redis = new Redis(options(address));

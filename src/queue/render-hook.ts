@@ -11,7 +11,9 @@ import type { RenderOptions } from '../render/render.js';
 import type { PeakRssSampler, Report } from '../report/report.js';
 import type { AnalysisResult } from '../vision/analyse.js';
 import { packageVersion } from '../version.js';
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { renderOnQueue, type QueueRenderOptions } from './submit.js';
 
 export interface QueuedRenderContext {
@@ -48,7 +50,7 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
   const native = locateNative();
   const warnings = [...ctx.planWarnings, ...resolved.warnings];
   const sorted = [...ctx.jobs].sort((a, b) => a.batch - b.batch);
-  return {
+  const report: Report = {
     maskflow: packageVersion(),
     input: { file: info.file, width: info.width, height: info.height, fps: info.fps, frames: info.frames, duration: info.duration, audio: info.audio.length > 0 },
     output: result ? result.output : { file: resolve(options.output), width: 0, height: 0, frames: 0, fps: 0 },
@@ -87,4 +89,10 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
       joinMs: result?.joinMs,
     },
   };
+  if (options.report && !outcome.detached) {
+    const reportFile = resolve(options.report);
+    await mkdir(dirname(reportFile), { recursive: true });
+    await writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return report;
 }

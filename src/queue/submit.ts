@@ -244,7 +244,7 @@ async function follow(ctx: FollowContext): Promise<QueueRenderOutcome> {
       else if (state === 'failed') await failedRender();
       else if (state === 'active') startFinish();
     };
-    const poll = setInterval(() => check().catch(() => undefined), 2000);
+    const poll = setInterval(() => void check().catch(() => undefined), 2000);
     const onAbort = (): void => {
       const reason = ctx.signal?.reason instanceof Error ? ctx.signal.reason : new Error('render interrupted');
       settled = true; // ignore events while cancelling
