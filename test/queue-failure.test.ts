@@ -108,7 +108,10 @@ t.test('an input that changed after submission fails the render at once, naming 
       url,
       onSubmitted: () => {
         appendFileSync(bad, Buffer.alloc(1000));
-        void startWorkerProcess(url, 'lone').then((w) => (lone = w));
+        void startWorkerProcess(url, 'lone').then(
+          (w) => (lone = w),
+          (e: unknown) => t.fail(`the lone worker did not start: ${(e as Error).message}`),
+        );
       },
     },
   });
@@ -124,7 +127,7 @@ t.test('an input that changed after submission fails the render at once, naming 
   t.ok(failedBatches.length >= 1);
   t.ok(failedBatches.every((b) => b.attempts === 1), 'one attempt: no retries');
   t.notOk(existsSync(join(dir, 'bad-out.mp4')));
-  await until('the lone worker to start', () => lone !== undefined);
+  await until('the lone worker to start', () => lone !== undefined, 180_000);
   await lone!.stop();
 });
 

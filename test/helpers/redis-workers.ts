@@ -54,7 +54,7 @@ export async function startWorkerProcess(url: string, name: string, extra: strin
   const log: string[] = [];
   const waitFor = lineWatcher([child.stdout!, child.stderr!], log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(/waiting for jobs/, 30_000);
+  await waitFor(/waiting for jobs/, 180_000);
   return {
     name,
     child,
