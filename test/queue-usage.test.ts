@@ -34,7 +34,7 @@ t.test('usage errors exit 2 and say what is missing', async (t) => {
   t.match(noQueue.stderr, /--queue redis:\/\/HOST:PORT\[\/DB\] is required/);
   const badConcurrency = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '0']);
   t.equal(badConcurrency.code, 2);
-  t.match(badConcurrency.stderr, /--concurrency must be a whole number/);
+  t.match(badConcurrency.stderr, /--concurrency must be a whole number from 1 to 64, got 0/);
   const detach = await runCli(['render', 'in.mp4', '-o', 'out.mp4', '--detach']);
   t.equal(detach.code, 2);
   t.match(detach.stderr, /--detach needs --queue/);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ProgressTracker, formatProgress } from '../render/progress.js';
 import { recentRenders, renderStatus, type RenderStatus } from '../queue/index.js';
-import { UsageError, type Command } from './command.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, UsageError, type Command } from './command.js';
 
 function describe(s: RenderStatus): string {
   const lines = [
@@ -29,13 +29,15 @@ Without an id: the renders submitted in the last 7 days, newest first.
   --json          print the status as JSON
   --follow        print progress with an ETA until the render ends (Ctrl-C stops
                   watching; it does not cancel the render). Exit 0 when it
-                  completed, 1 when it failed or was cancelled.`,
+                  completed, 1 when it failed or was cancelled.
+${COMMON_OPTIONS_HELP}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { queue: { type: 'string' }, json: { type: 'boolean' }, follow: { type: 'boolean' } },
+      options: { queue: { type: 'string' }, json: { type: 'boolean' }, follow: { type: 'boolean' }, ...COMMON_OPTION_SPECS },
     });
+    checkCommonOptions(values);
     const url = values.queue ?? process.env.MASKFLOW_QUEUE;
     if (!url) throw new UsageError('--queue redis://HOST:PORT[/DB] is required (or set MASKFLOW_QUEUE)');
     if (positionals.length > 1) throw new UsageError(`one render id expected, got ${positionals.length}`);
@@ -53,7 +55,9 @@ Without an id: the renders submitted in the last 7 days, newest first.
     const id = positionals[0];
     let status = await renderStatus(url, id);
     if (values.follow) {
-      const tracker = new ProgressTracker('render', status.frames.total, (e) => io.stderr.write(`${formatProgress(e)}\n`));
+      const tracker = new ProgressTracker('render', status.frames.total, (e) => {
+        if (!values.quiet) io.stderr.write(`${formatProgress(e)}\n`);
+      });
       let stopped = false;
       const stop = (): void => {
         stopped = true;

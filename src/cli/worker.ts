@@ -2,14 +2,7 @@
 // jobs from a Redis queue (see README, "Running on several machines").
 import { parseArgs } from 'node:util';
 import { startWorker } from '../queue/index.js';
-import { UsageError, type Command } from './command.js';
-
-const positiveInteger = (name: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got "${value}"`);
-  return n;
-};
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, UsageError, type Command } from './command.js';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -32,7 +25,7 @@ Options:
   --stalled-seconds S       a job whose worker has not renewed its lock for S
                             seconds (it died) is handed to another worker (default 30)
   --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary
-  --quiet                   no log lines`,
+${COMMON_OPTIONS_HELP}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -43,9 +36,10 @@ Options:
         name: { type: 'string' },
         'stalled-seconds': { type: 'string' },
         ffmpeg: { type: 'string' },
-        quiet: { type: 'boolean' },
+        ...COMMON_OPTION_SPECS,
       },
     });
+    checkCommonOptions(values);
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const queue = values.queue ?? process.env.MASKFLOW_QUEUE;
     if (!queue) throw new UsageError('--queue redis://HOST:PORT[/DB] is required (or set MASKFLOW_QUEUE)');
@@ -54,9 +48,9 @@ Options:
     };
     const worker = await startWorker({
       queue,
-      concurrency: positiveInteger('concurrency', values.concurrency),
+      concurrency: numberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
       name: values.name,
-      stalledSeconds: positiveInteger('stalled-seconds', values['stalled-seconds']),
+      stalledSeconds: numberOption('stalled-seconds', values['stalled-seconds'], { min: 1, max: 3600, integer: true, unit: 'seconds' }),
       ffmpeg: values.ffmpeg,
       onLog: log,
     });
