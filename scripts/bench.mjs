@@ -5,7 +5,9 @@
 // run, so results compare across machines. --compare checks each ratio against
 // the baseline with the tolerance the suite states for that metric (`better`:
 // lower|higher, `tolerance`: allowed relative change) and exits 1 on a
-// regression unless --report-only (CI: its machines are noisy).
+// regression unless --report-only (CI: its machines are noisy). A result may
+// also carry an absolute `limit` (its target, e.g. 1.15x a plain transcode):
+// the comparison says whether it is met, and counts misses apart from regressions.
 // Suites live in bench/<name>.mjs and export `async function run({ quick })`
 // returning `{ suite, results: [...], ... }`; they import the library from dist/,
 // so this builds the TypeScript first (a no-op when dist/ is up to date).
@@ -75,13 +77,21 @@ export function compare(baseline, results) {
   }
   const rows = [];
   let regressions = 0;
+  let missed = 0;
+  const target = (r) => {
+    if (typeof r.limit !== 'number') return '';
+    const better = r.better ?? 'lower';
+    const met = better === 'lower' ? r.ratio <= r.limit : r.ratio >= r.limit;
+    if (!met) missed++;
+    return `${better === 'lower' ? '<=' : '>='} ${r.limit}: ${met ? 'met' : 'MISSED'}`;
+  };
   for (const suite of results) {
     for (const r of suite.results ?? []) {
       if (typeof r.ratio !== 'number') continue;
       const key = `${suite.suite} | ${r.name}`;
       const b = base.get(key);
       if (!b || typeof b.ratio !== 'number') {
-        rows.push({ metric: key, baseline: '', now: r.ratio, change: '', tolerance: '', status: 'new' });
+        rows.push({ metric: key, baseline: '', now: r.ratio, change: '', tolerance: '', status: 'new', target: target(r) });
         continue;
       }
       const tolerance = r.tolerance ?? b.tolerance ?? 0.2;
@@ -96,10 +106,12 @@ export function compare(baseline, results) {
         change: Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%` : 'inf',
         tolerance: `${(tolerance * 100).toFixed(0)}% (${better} is better)`,
         status: worse ? 'REGRESSION' : 'ok',
+        target: target(r),
       });
     }
   }
   printTable({ suite: 'compare with baseline', results: rows });
+  if (missed > 0) process.stderr.write(`bench: ${missed} metric(s) miss their target (limit); see the target column\n`);
   return regressions;
 }
 

@@ -30,5 +30,7 @@ export interface ProbeInfo {
   rotation: number;
   pixFmt: string;
   codec: string;
+  /** Index of the video stream in the file (for per-packet scans). */
+  videoStream?: number;
   audio: { index: number; codec: string; channels: number; sampleRate: number }[];
 }

@@ -153,6 +153,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
     rotation,
     pixFmt: String(video.pix_fmt ?? 'unknown'),
     codec: String(video.codec_name ?? 'unknown'),
+    videoStream: Number(video.index),
     audio: data.streams
       .filter((s) => s.codec_type === 'audio')
       .map((s) => ({

@@ -10,6 +10,15 @@
 //     segment) until every worker has one, as long as halves stay >= minSeconds.
 // - Cuts inside a segment land on a multiple of `alignFrames` (the analysis
 //   keyframe spacing) when one is near, so each piece starts on a keyframe.
+//
+// When the input's codec keyframes are known (`codecKeyframes`, from packet
+// flags), cuts go where seeking is free instead (planOnKeyframes below): a
+// batch that starts between codec keyframes has its decoder seek to the
+// keyframe before and decode, then throw away, `seekFrames` frames. Every
+// candidate cut (a codec keyframe, a segment boundary, any frame) is scored
+// by the frames it makes the batch throw away, weighed against how far it
+// moves from the ideal place; segment boundaries are no longer cuts by rule
+// (a batch holds several runs), just candidates with their seek cost.
 import type { EffectSpec } from '../effects/catalog.js';
 
 export interface PlanRun {
@@ -25,6 +34,11 @@ export interface Batch {
   startFrame: number;
   endFrame: number; // exclusive
   runs: PlanRun[];
+  /**
+   * Frames the decoder decodes and throws away to start this batch (from
+   * the codec keyframe before startFrame); undefined when keyframes are unknown.
+   */
+  seekFrames?: number;
 }
 
 export interface BatchOptions {
@@ -34,7 +48,23 @@ export interface BatchOptions {
   workers: number;
   alignFrames?: number;
   minSeconds?: number;
+  /**
+   * Frame indices where decoding can start (codec keyframes, ascending, frame
+   * 0 first), read from packet flags. When given, cuts land where seeking is free.
+   */
+  codecKeyframes?: readonly number[];
+  /** Cost of a frame decoded and thrown away, relative to a frame rendered (default SEEK_WEIGHT). */
+  seekWeight?: number;
 }
+
+/**
+ * A frame decoded only to be thrown away costs about this much of a rendered
+ * frame (decode alone vs decode + effects + x264 veryfast encode; measured by
+ * `node bench/seek-cost.mjs`, see the README's performance section).
+ */
+export const SEEK_WEIGHT = 0.25;
+/** Moving a length-target cut by one frame away from its ideal place costs this many rendered frames. */
+const DRIFT_WEIGHT = 0.05;
 
 export interface SegmentLike {
   startFrame: number;
@@ -112,6 +142,7 @@ export function planBatches(segments: SegmentLike[], options: BatchOptions): Bat
   const { totalFrames, fps, workers } = options;
   if (!(totalFrames > 0)) throw new RangeError(`totalFrames must be > 0, got ${totalFrames}`);
   if (!(options.batchSeconds > 0)) throw new RangeError(`batchSeconds must be > 0, got ${options.batchSeconds}`);
+  if (options.codecKeyframes) return planOnKeyframes(segments, options, options.codecKeyframes);
   const align = Math.max(1, Math.round(options.alignFrames ?? 1));
   const target = Math.max(1, Math.round(options.batchSeconds * fps));
   const minFrames = Math.max(1, Math.round((options.minSeconds ?? 1) * fps));
@@ -144,10 +175,112 @@ export function planBatches(segments: SegmentLike[], options: BatchOptions): Bat
     if (!halves) break;
     batches.splice(longest, 1, ...halves);
   }
-  return batches.map((b, index) => ({ ...b, index }));
+  // Without the codec keyframes only the first batch's seek is known: none.
+  return batches.map((b, index) => ({ ...b, index, ...(b.startFrame === 0 ? { seekFrames: 0 } : {}) }));
 }
 
 /** Dispatch order: longest first, so the pool finishes evenly. */
 export function dispatchOrder(batches: Batch[]): Batch[] {
   return [...batches].sort((a, b) => length(b) - length(a) || a.index - b.index);
+}
+
+/** Seek frames of a cut at any frame: distance to the codec keyframe at or before it. */
+export class SeekCost {
+  private readonly keyframes: Int32Array;
+
+  constructor(codecKeyframes: readonly number[], totalFrames: number) {
+    const sorted = [...new Set(codecKeyframes.filter((f) => Number.isInteger(f) && f >= 0 && f < totalFrames))].sort((a, b) => a - b);
+    // Decoding always starts at frame 0, whatever the flags say.
+    if (sorted[0] !== 0) sorted.unshift(0);
+    this.keyframes = Int32Array.from(sorted);
+  }
+
+  /** Frames decoded and thrown away to start decoding at `frame`. */
+  at(frame: number): number {
+    const k = this.keyframes;
+    let lo = 0;
+    let hi = k.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (k[mid] <= frame) lo = mid;
+      else hi = mid - 1;
+    }
+    return frame - k[lo];
+  }
+
+  /** Codec keyframes in [from, to]. */
+  between(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (const f of this.keyframes) if (f >= from && f <= to) out.push(f);
+    return out;
+  }
+}
+
+/** The runs of `runs` clipped to [start, end). */
+function slice(runs: PlanRun[], start: number, end: number): PlanRun[] {
+  const out: PlanRun[] = [];
+  for (const r of runs) {
+    const s = Math.max(r.startFrame, start);
+    const e = Math.min(r.endFrame, end);
+    if (e > s) out.push({ ...r, startFrame: s, endFrame: e });
+  }
+  return out;
+}
+
+/**
+ * Batches cut where seeking is free (see the header). Length target: cuts
+ * about every `batchSeconds`, each chosen among the codec keyframes, the
+ * segment boundaries and the ideal frame within half a target of the ideal,
+ * minimising seekWeight x seekFrames + DRIFT_WEIGHT x |drift|. Then, while a
+ * worker would be idle, the costliest batch (frames + weighted seek frames)
+ * is split where the larger half plus the added seek costs least.
+ */
+function planOnKeyframes(segments: SegmentLike[], options: BatchOptions, codecKeyframes: readonly number[]): Batch[] {
+  const { totalFrames, fps, workers } = options;
+  const weight = options.seekWeight ?? SEEK_WEIGHT;
+  if (!(weight >= 0 && weight <= 1)) throw new RangeError(`seekWeight must be in [0, 1], got ${weight}`);
+  const target = Math.max(1, Math.round(options.batchSeconds * fps));
+  const minFrames = Math.max(1, Math.round((options.minSeconds ?? 1) * fps));
+  const seek = new SeekCost(codecKeyframes, totalFrames);
+  const runs = planRuns(segments, totalFrames);
+  const boundaries = runs.slice(1).map((r) => r.startFrame);
+
+  // Length target.
+  const cuts: number[] = [0];
+  let start = 0;
+  while (totalFrames - start > 1.5 * target) {
+    const pieces = Math.round((totalFrames - start) / target);
+    const ideal = start + (totalFrames - start) / pieces;
+    const lo = start + Math.ceil(target / 2);
+    const hi = Math.max(lo, Math.min(Math.floor(ideal + target / 2), totalFrames - Math.ceil(target / 2)));
+    const candidates = [...seek.between(lo, hi), ...boundaries.filter((f) => f >= lo && f <= hi), Math.min(hi, Math.max(lo, Math.round(ideal)))];
+    let best = candidates[0];
+    let bestScore = Infinity;
+    for (const c of candidates) {
+      const score = weight * seek.at(c) + DRIFT_WEIGHT * Math.abs(c - ideal);
+      if (score < bestScore) [best, bestScore] = [c, score];
+    }
+    cuts.push(best);
+    start = best;
+  }
+  cuts.push(totalFrames);
+  const spans: [number, number][] = cuts.slice(1).map((end, i) => [cuts[i], end]);
+
+  // Give every worker a batch: split the costliest where its larger half costs least.
+  const cost = ([s, e]: [number, number]): number => e - s + weight * seek.at(s);
+  while (spans.length < workers) {
+    let worst = 0;
+    for (let i = 1; i < spans.length; i++) if (cost(spans[i]) > cost(spans[worst])) worst = i;
+    const [s, e] = spans[worst];
+    let best = -1;
+    let bestScore = Infinity;
+    for (let c = s + minFrames; c <= e - minFrames; c++) {
+      // Wall time (the larger half) plus the CPU the seek adds.
+      const score = Math.max(cost([s, c]), cost([c, e])) + weight * seek.at(c);
+      if (score < bestScore) [best, bestScore] = [c, score];
+    }
+    if (best < 0 || bestScore >= cost([s, e])) break;
+    spans.splice(worst, 1, [s, best], [best, e]);
+  }
+  return spans.map(([s, e], index) => ({ index, startFrame: s, endFrame: e, runs: slice(runs, s, e), seekFrames: seek.at(s) }));
 }

@@ -1,7 +1,6 @@
 // render(): the product's main job, end to end.
 //   probe → plan → analyse (models once, main thread) → batches → worker pool
 //   (decode, effects in place, encode) → concat + audio → temp file → rename.
-import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
@@ -26,7 +25,9 @@ import { computeCropPath } from '../vision/crop-path.js';
 import type { ModelPaths } from '../vision/models/index.js';
 import { packageVersion } from '../version.js';
 import { PeakRssSampler, type Report } from '../report/report.js';
-import { dispatchOrder, planBatches } from './batches.js';
+import { dispatchOrder, planBatches, type Batch } from './batches.js';
+import { codecKeyframeFrames } from './seek-points.js';
+import { chooseWorkers, processTreeCpuMs, threadsFor } from './worker-choice.js';
 import { commitOutput, joinBatches, OUTPUT_EXTENSIONS } from './finish.js';
 import type { BatchJob } from './job.js';
 import { reframeSize, type Size } from './output-size.js';
@@ -86,7 +87,7 @@ export class RenderError extends Error {
 
 const DEFAULT_BATCH_SECONDS = 20;
 
-function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number } {
+function checkOptions(o: RenderOptions): { workers: number | undefined; batchSeconds: number } {
   if (!o.input) throw new RenderError('an input video is required');
   if (!o.output) throw new RenderError('an output file is required (-o FILE)');
   const input = resolve(o.input);
@@ -98,8 +99,9 @@ function checkOptions(o: RenderOptions): { workers: number; batchSeconds: number
     throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
   }
   checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
-  const workers = o.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
+  // Undefined: chosen after probing, from the frame size (worker-choice.ts).
+  const workers = o.workers;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
   const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;
   if (!Number.isFinite(batchSeconds) || batchSeconds < 0.5 || batchSeconds > 3600) {
     throw new RenderError(`batchSeconds must be between 0.5 and 3600, got ${o.batchSeconds}`);
@@ -151,10 +153,20 @@ export async function render(options: RenderOptions): Promise<Report> {
 
 async function renderChecked(
   options: RenderOptions,
-  { workers, batchSeconds, started, rss }: { workers: number; batchSeconds: number; started: number; rss: PeakRssSampler },
+  { workers: requestedWorkers, batchSeconds, started, rss }: { workers: number | undefined; batchSeconds: number; started: number; rss: PeakRssSampler },
 ): Promise<Report> {
   const emit = options.onProgress ?? (() => undefined);
   const stages = { probe: 0, plan: 0, analyse: 0, render: 0, finish: 0, total: 0 };
+  // CPU seconds per stage, this process and its ffmpeg children (user + sys).
+  const cpuStart = processTreeCpuMs();
+  let cpuMark = cpuStart.ms;
+  const stagesCpu = { analyse: 0, render: 0, finish: 0, total: 0, childrenCounted: cpuStart.children };
+  const cpuSince = (): number => {
+    const now = processTreeCpuMs().ms;
+    const d = now - cpuMark;
+    cpuMark = now;
+    return d / 1000;
+  };
   const output = resolve(options.output);
 
   // Probe.
@@ -179,6 +191,7 @@ async function renderChecked(
 
   // Analyse: every model loaded once, here, in the main thread.
   t = performance.now();
+  cpuSince();
   let analyseTracker: ProgressTracker | undefined;
   const analysis: AnalysisResult = await analyseVideo(info, {
     paths,
@@ -193,6 +206,7 @@ async function renderChecked(
     },
   });
   stages.analyse = performance.now() - t;
+  stagesCpu.analyse = cpuSince();
   const atlasBuffer = analysis.atlas.buffer;
   if (!(atlasBuffer instanceof SharedArrayBuffer) || analysis.atlas.byteOffset !== 0 || analysis.atlas.byteLength !== atlasBuffer.byteLength) {
     throw new RenderError('internal: the analysis did not return its atlas as a whole SharedArrayBuffer');
@@ -215,18 +229,29 @@ async function renderChecked(
 
   // Batches and the pool.
   t = performance.now();
-  const batches = planBatches(resolved.segments, {
+  cpuSince();
+  const encoded = outSize ?? source;
+  const workerChoice = chooseWorkers({ width: encoded.width, height: encoded.height, requested: requestedWorkers });
+  const workers = workerChoice.workers;
+  const batchOptions = {
     totalFrames: info.frames,
     fps: info.fps,
     batchSeconds,
     workers,
     alignFrames: Math.max(1, Math.round(resolved.subject.keyframeInterval * info.fps)),
-  });
-  // One worker: let ffmpeg pick its threads (x264 uses ~1.5 per core). Several
-  // workers share the cores: measured on 2 cores, 2 workers with 1 thread per
-  // ffmpeg process beat 2 workers with ffmpeg's default by ~9%.
+  };
+  let batches: Batch[] = planBatches(resolved.segments, batchOptions);
+  const seekWarnings: string[] = [];
+  if (batches.length > 1) {
+    // Cuts are needed: put them where seeking is free (codec keyframes from packet flags).
+    try {
+      batches = planBatches(resolved.segments, { ...batchOptions, codecKeyframes: await codecKeyframeFrames(paths, info) });
+    } catch (err) {
+      seekWarnings.push(`could not read the codec keyframes (${(err as Error).message.split('\n')[0]}); batches cut without them`);
+    }
+  }
   const poolSize = Math.min(workers, batches.length);
-  const ffmpegThreads = poolSize > 1 ? Math.max(1, Math.floor(availableParallelism() / poolSize)) : undefined;
+  const ffmpegThreads = threadsFor(poolSize, workerChoice.cores);
   // Variable frame rate: frame f does not start at f / fps, so seek by the measured frame times.
   const frameTimes = info.variableFrameRate && batches.length > 1 ? await framePresentationTimes(paths, info.file) : undefined;
   if (frameTimes && frameTimes.length !== info.frames) {
@@ -275,6 +300,7 @@ async function renderChecked(
       },
     });
     stages.render = performance.now() - t;
+    stagesCpu.render = cpuSince();
     const rendered = pool.results.reduce((n, r) => n + r.frames, 0);
     if (rendered !== info.frames) throw new RenderError(`rendered ${rendered} frames but ${options.input} has ${info.frames}`);
 
@@ -310,6 +336,8 @@ async function renderChecked(
     await commitOutput(temp, output);
     forgetTemp();
     stages.finish = performance.now() - t;
+    stagesCpu.finish = cpuSince();
+    stagesCpu.total = (processTreeCpuMs().ms - cpuStart.ms) / 1000;
     emit({ stage: 'finish', done: batches.length, total: batches.length, rate: 0 });
     stages.total = performance.now() - started;
 
@@ -323,11 +351,18 @@ async function renderChecked(
       output: { file: output, width: outInfo.width, height: outInfo.height, frames: outInfo.frames, fps: outInfo.fps },
       frames: info.frames,
       workers: Math.min(workers, jobs.length),
+      workerChoice: {
+        ...workerChoice,
+        pool: poolSize,
+        ffmpegThreads: ffmpegThreads ?? null,
+        renderCoresUsed: stages.render > 0 ? Math.round((stagesCpu.render / (stages.render / 1000)) * 100) / 100 : 0,
+      },
       batches: batches.map((b) => {
         const r = pool.results.find((x) => x.batch === b.index)!;
-        return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, worker: r.worker, ms: r.ms };
+        return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, seekFrames: b.seekFrames ?? null, worker: r.worker, ms: r.ms };
       }),
       stages,
+      stagesCpu,
       fps: info.frames / (stages.total / 1000),
       renderFps: info.frames / (stages.render / 1000),
       models: { loads: analysis.loads },
@@ -342,7 +377,7 @@ async function renderChecked(
       ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: paths.ffprobe, source: ffmpegInfo.source },
       native: { path: native.path, source: native.source },
       plan: { segments: resolved.segments.length, warnings: [...planWarnings, ...resolved.warnings] },
-      warnings: [...planWarnings, ...resolved.warnings, ...analysis.warnings, ...finishWarnings],
+      warnings: [...planWarnings, ...resolved.warnings, ...analysis.warnings, ...seekWarnings, ...finishWarnings],
     };
     // Cleaned up before the report is written, so a folder left behind is in it.
     const leftover = await removeQuietly(workDir);

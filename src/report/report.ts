@@ -4,8 +4,24 @@ export interface BatchReport {
   index: number;
   range: [number, number];
   seconds: number;
+  /** Frames decoded and thrown away to reach the batch's first frame (null: codec keyframes unknown). */
+  seekFrames: number | null;
   worker: number;
   ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
+}
+
+/** How the worker count and ffmpeg threads were chosen (src/render/worker-choice.ts). */
+export interface WorkerChoiceReport {
+  workers: number;
+  /** Workers actually started: at most one per batch. */
+  pool: number;
+  ffmpegThreads: number | null;
+  cores: number;
+  pipelineCores: number;
+  source: 'option' | 'table';
+  reason: string;
+  /** CPU seconds of the render stage per wall second: the cores the workers kept busy. */
+  renderCoresUsed: number;
 }
 
 export interface Report {
@@ -14,8 +30,11 @@ export interface Report {
   output: { file: string; width: number; height: number; frames: number; fps: number };
   frames: number;
   workers: number;
+  workerChoice: WorkerChoiceReport;
   batches: BatchReport[];
   stages: Record<'probe' | 'plan' | 'analyse' | 'render' | 'finish' | 'total', number>;
+  /** CPU seconds (user + sys) per stage of this process and its ffmpeg children; childrenCounted false where /proc is missing. */
+  stagesCpu: { analyse: number; render: number; finish: number; total: number; childrenCounted: boolean };
   /** Output frames per second of wall time, whole run. */
   fps: number;
   /** Frames per second of the render stage alone. */
