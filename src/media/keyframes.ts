@@ -2,6 +2,7 @@
 // last frame), decoded small (long side <= 640, even sizes) as rgb24 in ONE
 // ffmpeg pass. A `select` filter on the decoder's frame number keeps the exact
 // input frame index of every keyframe, so masks line up with render frames.
+import { analysisDecodeOptions } from './analysis-decode.js';
 import { readFrames, type FfmpegPaths } from './ffmpeg.js';
 import type { ProbeInfo } from './probe-types.js';
 
@@ -80,6 +81,7 @@ export async function forEachKeyframe(
       width: size.width,
       height: size.height,
       pixFmt: 'rgb24',
+      inputOptions: analysisDecodeOptions(probe, size),
       filter: selectExpression(probe.frames, keyframeStep(probe.fps, interval)),
       // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
       outputOptions: ['-vsync', '0'],
