@@ -37,7 +37,7 @@ maskflow-demo.mp4 in the current folder (replacing an earlier demo output).
 
 Options:
   -o, --output FILE         where to write the result (default ./maskflow-demo.mp4; "-": stdout)
-  --workers N               render worker threads (default: CPU count)
+  --workers N               render worker threads (default: chosen from the frame size and cores)
   --keep-input FILE         also keep the generated input clip at FILE
 ${COMMON_OPTIONS_HELP}
 The demo output is always replaced (-y is accepted for consistency).`,

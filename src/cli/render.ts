@@ -53,7 +53,7 @@ Subject (models are optional; without them a model-free saliency + motion finder
 ${MODEL_OPTIONS_HELP}
 
 Performance:
-  --workers N               render worker threads (default: CPU count)
+  --workers N               render worker threads (default: chosen from the frame size and cores; the report says why)
   --batch-seconds S         target batch length, cut on segment boundaries (default 20)
 
 Queue (several machines; see README "Running on several machines"):

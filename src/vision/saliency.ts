@@ -100,11 +100,13 @@ export function changeFromMedian(img: LabImage, others: LabImage[]): Float32Arra
   const m = others.length;
   const buf = new Float32Array(m);
   const med = new Float32Array(3);
+  // The planes themselves, looked up once (not once per pixel and channel).
+  const labs = others.map((o) => o.lab);
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < 3; ch++) {
       for (let j = 0; j < m; j++) {
         // insertion sort: m is small (<= 8)
-        const v = others[j].lab[3 * i + ch];
+        const v = labs[j][3 * i + ch];
         let p = j;
         while (p > 0 && buf[p - 1] > v) {
           buf[p] = buf[p - 1];
