@@ -143,7 +143,9 @@ export class ModelFreeFinder {
       saliencies.push(sal);
       candidates.push(this.candidatesOf(k, sal));
       const lab = this.lab(k).lab;
-      bins.push(Uint16Array.from({ length: n }, (_, i) => colourBin(lab, 3 * i)));
+      const kb = new Uint16Array(n);
+      for (let i = 0; i < n; i++) kb[i] = colourBin(lab, 3 * i);
+      bins.push(kb);
     }
 
     this.unpacked.clear();
