@@ -42,10 +42,10 @@ t.test('a render cuts its batches on codec keyframes and reports seekFrames', as
   }
   t.ok(report.batches.filter((b) => b.seekFrames === 0).length >= report.batches.length - 1, 'cuts land on keyframes');
   t.equal(inspect(join(dir, 'out.mp4')).frames, 200);
-  t.equal(report.workerChoice.source, 'option');
-  t.equal(report.workerChoice.workers, 2);
-  t.ok(report.stagesCpu.render > 0 && report.stagesCpu.total >= report.stagesCpu.render, 'CPU seconds per stage');
-  t.ok(report.workerChoice.renderCoresUsed > 0, `render kept ${report.workerChoice.renderCoresUsed} cores busy`);
+  t.equal(report.workerChoice!.source, 'option');
+  t.equal(report.workerChoice!.workers, 2);
+  t.ok(report.stagesCpu!.render > 0 && report.stagesCpu!.total >= report.stagesCpu!.render, 'CPU seconds per stage');
+  t.ok(report.workerChoice!.renderCoresUsed > 0, `render kept ${report.workerChoice!.renderCoresUsed} cores busy`);
 });
 
 t.test('one batch needs no packet scan and seeks nothing', async (t) => {
@@ -54,8 +54,8 @@ t.test('one batch needs no packet scan and seeks nothing', async (t) => {
   clip(input, ['-c:v', 'libx264', '-preset', 'ultrafast'], '25', 50);
   const report = await render({ input, output: join(dir, 'out.mp4'), effect: 'vignette', cacheDir: false });
   t.same(report.batches.map((b) => b.seekFrames), [0]);
-  t.equal(report.workerChoice.source, 'table');
-  t.match(report.workerChoice.reason, /pipeline at 160x96/);
+  t.equal(report.workerChoice!.source, 'table');
+  t.match(report.workerChoice!.reason, /pipeline at 160x96/);
 });
 
 t.test('workers come from what one pipeline uses, not the core count', async (t) => {

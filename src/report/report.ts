@@ -5,7 +5,7 @@ export interface BatchReport {
   range: [number, number];
   seconds: number;
   /** Frames decoded and thrown away to reach the batch's first frame (null: codec keyframes unknown). */
-  seekFrames: number | null;
+  seekFrames?: number | null;
   worker: number;
   ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
 }
@@ -30,11 +30,11 @@ export interface Report {
   output: { file: string; width: number; height: number; frames: number; fps: number };
   frames: number;
   workers: number;
-  workerChoice: WorkerChoiceReport;
+  workerChoice?: WorkerChoiceReport;
   batches: BatchReport[];
   stages: Record<'probe' | 'plan' | 'analyse' | 'render' | 'finish' | 'total', number>;
   /** CPU seconds (user + sys) per stage of this process and its ffmpeg children; childrenCounted false where /proc is missing. */
-  stagesCpu: { analyse: number; render: number; finish: number; total: number; childrenCounted: boolean };
+  stagesCpu?: { analyse: number; render: number; finish: number; total: number; childrenCounted: boolean };
   /** Output frames per second of wall time, whole run. */
   fps: number;
   /** Frames per second of the render stage alone. */
