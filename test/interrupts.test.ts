@@ -37,16 +37,22 @@ function interruptAt(args: string[], cwd: string, when: RegExp | Promise<unknown
     const send = (): void => {
       if (sentAt !== 0 || child.exitCode !== null) return;
       sentAt = performance.now();
-      signals.forEach((s, i) => setTimeout(() => child.kill(s), i * gapMs));
+      child.kill(signals[0]);
     };
     const guard = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the CLI neither reached ${what} nor exited in 240 s; stderr:\n${stderr}`));
     }, 240_000);
     if (!(when instanceof RegExp)) void when.then(send);
+    let second = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (when instanceof RegExp && when.test(stderr)) send();
+      // Two signals sent before the first is delivered merge into one, so a repeat waits until the first was seen.
+      if (signals.length > 1 && !second && /stopping \(again to exit at once\)/.test(stderr)) {
+        second = true;
+        setTimeout(() => child.kill(signals[1]), gapMs);
+      }
     });
     child.on('close', (code, signal) => {
       clearTimeout(guard);
