@@ -3,7 +3,9 @@
 //   without it   in a git checkout: build when build/Release/maskflow.node is older
 //                than a native source; in an installed package: use a prebuilt addon
 //                (prebuilds/<triple>/ or @maskflow/native-<triple>) when one loads,
-//                and build from source only when none does, saying so.
+//                and build from source only when none does AND the user asked for it
+//                (`npm install --build-from-source` or MASKFLOW_BUILD_FROM_SOURCE=1);
+//                otherwise fail, saying how.
 // Other arguments are passed on to cmake-js. Importing this file runs nothing.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -104,8 +106,25 @@ async function main(argv) {
     log(`using the addon built here earlier, ${localBuild}`);
     return 0;
   }
-  log(`no prebuilt addon for ${triple ?? 'this platform'} (${reason}); building it from source.`);
+  // Compiling in a user's install is opt-in: npm hides install-script output, so an
+  // automatic cmake build would be slow, silent and fail late on machines without a compiler.
+  if (!buildFromSourceRequested()) {
+    log(
+      `no prebuilt addon for ${triple ?? 'this platform'} (${reason}). This maskflow package carries no prebuild ` +
+        'that loads here (it was packed without `npm run prebuild`, or none is shipped for this platform). ' +
+        'To compile it (needs cmake >= 3.15 and a C++17 compiler): `npm install maskflow --build-from-source` ' +
+        '(or MASKFLOW_BUILD_FROM_SOURCE=1); or point MASKFLOW_NATIVE_PATH at a maskflow.node built elsewhere.',
+    );
+    return 1;
+  }
+  log(`no prebuilt addon for ${triple ?? 'this platform'} (${reason}); building it from source as asked.`);
   return buildNative(extra);
+}
+
+/** `npm install --build-from-source` (npm passes it as npm_config_build_from_source) or MASKFLOW_BUILD_FROM_SOURCE=1. */
+export function buildFromSourceRequested(env = process.env) {
+  const yes = (v) => v !== undefined && v !== '' && v !== 'false' && v !== '0';
+  return yes(env.MASKFLOW_BUILD_FROM_SOURCE) || yes(env.npm_config_build_from_source);
 }
 
 const invokedDirectly =

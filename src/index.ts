@@ -20,5 +20,6 @@ export { defaultCacheDir } from './vision/cache.js';
 export { loadSubjectModels, findSubject, releaseSubjectModels } from './vision/models/lazy.js';
 export { modelLoadCounts } from './vision/models/load-counts.js';
 export { ModelFileError } from './vision/models/errors.js';
-export type { ModelPaths, SubjectModels, SubjectFinding, RgbImage } from './vision/models/index.js';
+export type { ModelPaths, SubjectModels, SubjectFinding, RgbImage } from './vision/models/types.js';
+export { OnnxRuntimeMissingError } from './vision/models/runtime.js';
 export { EffectChain, FrameResampler, yuvFromColor, frameBytes } from './native/effects.js';

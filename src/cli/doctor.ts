@@ -41,8 +41,9 @@ export function collectDoctorReport(options: { ffmpeg?: string } = {}): DoctorRe
     const req = createRequire(import.meta.url);
     const pkgPath = req.resolve('onnxruntime-node/package.json');
     onnxruntime = { ok: true, version: (req(pkgPath) as { version: string }).version };
-  } catch (err) {
-    onnxruntime = { ok: false, error: (err as Error).message.split('\n')[0] };
+  } catch {
+    // An optional peer dependency (its installer fails offline): missing is not an error.
+    onnxruntime = { ok: false, error: 'onnxruntime-node is not installed (optional: only --detector, --ranker and --segmenter need it; `npm install onnxruntime-node`)' };
   }
   return {
     maskflow: packageVersion(),
@@ -68,7 +69,7 @@ export const doctorCommand: Command = {
 Checks what maskflow needs and where it found it:
   native addon   path and source (env | prebuild | platform-package | local-build), Node-API version
   ffmpeg/ffprobe path, source (option | env | installer) and version
-  onnxruntime    onnxruntime-node version
+  onnxruntime    onnxruntime-node version (optional: only models need it)
   platform       napi-rs style triple (e.g. linux-x64-gnu) and CPU count
 
 Options:
@@ -91,7 +92,7 @@ Exit code 1 when something required is missing.`,
         line('native', n, `${n.path} (${n.source}, Node-API ${n.napiVersion})`),
         line('ffmpeg', report.ffmpeg, `${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version})`),
         line('ffprobe', report.ffprobe, `${report.ffprobe.path} (${report.ffprobe.source}, ${report.ffprobe.version})`),
-        line('onnxruntime', report.onnxruntime, `onnxruntime-node ${report.onnxruntime.version}`),
+        `${report.onnxruntime.ok ? 'ok ' : '-- '} ${'onnxruntime'.padEnd(12)} ${report.onnxruntime.ok ? `onnxruntime-node ${report.onnxruntime.version}` : report.onnxruntime.error}`,
       ];
       const shown = values.quiet
         ? lines.filter((l) => l.startsWith('ERR'))

@@ -6,12 +6,13 @@ import { InterruptError, SIGNAL_EXIT_CODES, UsageError, type CliIO, type Command
 import { analyseCommand } from './analyse.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
+import { modelsCommand } from './models.js';
 import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 
-export const commands: Command[] = [renderCommand, planCommand, analyseCommand, demoCommand, doctorCommand, workerCommand, statusCommand];
+export const commands: Command[] = [renderCommand, planCommand, analyseCommand, modelsCommand, demoCommand, doctorCommand, workerCommand, statusCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,6 +1,6 @@
 // The subject-model and cache options shared by `render` and `analyse`:
 // one definition for parsing, validation and help text.
-import type { ModelPaths } from '../vision/models/index.js';
+import type { ModelPaths } from '../vision/models/types.js';
 import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
 import { UsageError } from './command.js';
 

@@ -22,7 +22,7 @@ import type { EffectName } from '../effects/catalog.js';
 import { planFor, type PlannerOptions } from '../plan/planner.js';
 import { analyseVideo, checkModelPaths, type AnalysisResult } from '../vision/analyse.js';
 import { computeCropPath } from '../vision/crop-path.js';
-import type { ModelPaths } from '../vision/models/index.js';
+import type { ModelPaths } from '../vision/models/types.js';
 import { packageVersion } from '../version.js';
 import { PeakRssSampler, type Report } from '../report/report.js';
 import { dispatchOrder, planBatches, type Batch } from './batches.js';

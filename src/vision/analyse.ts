@@ -6,12 +6,15 @@ import { folderProblem, regularFileProblem } from '../file-kind.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
-import type { ModelPaths, SubjectFinding } from './models/index.js';
+import type { ModelPaths, SubjectFinding } from './models/types.js';
 import { readAtlas, writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
 import { resizeArea } from './image-ops.js';
 import { resizeBilinearPlane } from './models/image-ops.js';
 import { ModelFreeFinder } from './model-free-finder.js';
+import { importModels } from './models/runtime.js';
+import { resolveModels } from '../models/analysis-models.js';
+import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
@@ -30,6 +33,11 @@ export interface AnalyseOptions {
   onProgress?: (e: { stage: 'analyse'; done: number; total: number }) => void;
   /** Aborting stops the decoder, the models and the finder; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Model names (`segmenter: 'isnet'`) are resolved to the model cache first, downloading or
+   * assembling them on first use; their messages (licence, progress) go here (default: stderr).
+   */
+  onModelMessage?: (line: string) => void;
 }
 
 export interface KeyframeResult {
@@ -131,10 +139,11 @@ export function checkModelPaths(models: ModelPaths | undefined): void {
     [models?.segmenter, 'segmenter model'],
   ];
   for (const [file, what] of files) {
-    const problem = file === undefined ? undefined : regularFileProblem(file);
+    // A registry name (`isnet`) is not a file yet: analysis resolves it to the model cache.
+    const problem = file === undefined || isModelName(file) ? undefined : regularFileProblem(file);
     if (problem) throw new AnalyseError(`${what} ${file}: ${problem}; expected an .onnx file`);
   }
-  const problem = models?.ranker === undefined ? undefined : folderProblem(models.ranker);
+  const problem = models?.ranker === undefined || isModelName(models.ranker) ? undefined : folderProblem(models.ranker);
   if (problem) throw new AnalyseError(`ranker model folder ${models?.ranker}: ${problem}; expected a CLIP folder with onnx/ and tokenizer.json`);
 }
 
@@ -187,6 +196,8 @@ interface PerKeyframe {
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
   const started = performance.now();
   const { interval, maskLongSide } = checkOptions(options);
+  // Model names (`isnet`) become cache paths first (downloaded or assembled on first use).
+  if (hasModels(options.models)) options = { ...options, models: await resolveModels(options.models, options.onModelMessage) };
   checkModelPaths(options.models);
   const signal = options.signal;
   signal?.throwIfAborted();
@@ -217,7 +228,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   let finderName = 'model-free';
   let loads: Record<string, number> = {};
   if (hasModels(options.models)) {
-    const models = await import('./models/index.js');
+    const models = await importModels();
     const loaded = await models.loadSubjectModels(options.models, options.prompt ?? '');
     try {
       signal?.throwIfAborted();

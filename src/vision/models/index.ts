@@ -5,57 +5,31 @@ import { YoloDetector, type Candidate } from './detector.js';
 import { ModelFileError } from './errors.js';
 import { checkRgbImage, cropRgb, boxToPixelRect, type RgbImage } from './image-ops.js';
 import { ClipRanker, resolveClipLayout } from './ranker.js';
-import { Segmenter, SEGMENTER_PRESETS, type SegmenterPreset } from './segmenter.js';
+import { Segmenter, SEGMENTER_PRESETS } from './segmenter.js';
 import { modelLoadCounts } from './load-counts.js';
 import { checkModelFile } from './session.js';
 
-export type { RgbImage } from './image-ops.js';
+import type { ModelPaths, SubjectFinding, SubjectModels } from './types.js';
+
+export type { ModelPaths, RgbImage, SegmenterPreset, SubjectFinding, SubjectModels } from './types.js';
 export { ModelFileError } from './errors.js';
 export { modelLoadCounts };
-export type { SegmenterPreset };
 
-export interface ModelPaths {
-  detector?: string;
-  /** CLIP folder (onnx/vision_model.onnx + onnx/text_model.onnx, or onnx/model.onnx; tokenizer.json) */
-  ranker?: string;
-  segmenter?: string;
-  segmenterPreset?: SegmenterPreset;
-}
+/** At most this many candidates (highest detector score first) are embedded per keyframe. */
+export const MAX_RANKED_CANDIDATES = 12;
 
-export interface SubjectModels {
-  /** Sessions created by this load, per kind (detector, ranker.vision, ranker.text, ranker, segmenter). */
-  readonly loads: Record<string, number>;
-  /** Models in use, e.g. ['detector', 'ranker']. */
-  readonly names: string[];
-  readonly prompt: string;
+/** What loadSubjectModels() really returns (the public type hides the sessions). */
+export interface LoadedModels extends SubjectModels {
   readonly detector?: YoloDetector;
   readonly ranker?: ClipRanker;
   readonly segmenter?: Segmenter;
 }
 
-export interface SubjectFinding {
-  /** x, y, w, h in image pixels */
-  box: [number, number, number, number];
-  /** detector confidence (0..1), or mean mask value in the box for a segmenter alone */
-  score: number;
-  label?: string;
-  /** width×height, 0..255 */
-  mask?: Uint8Array;
-  /** ranker: cosine similarity with the prompt and softmax probability among the candidates */
-  similarity?: number;
-  probability?: number;
-  /** how many candidates the detector kept */
-  candidates?: number;
-}
-
-/** At most this many candidates (highest detector score first) are embedded per keyframe. */
-export const MAX_RANKED_CANDIDATES = 12;
-
-interface ModelState extends SubjectModels {
+interface ModelState extends LoadedModels {
   released: boolean;
 }
 
-export async function loadSubjectModels(paths: ModelPaths, prompt: string, options: { threads?: number } = {}): Promise<SubjectModels> {
+export async function loadSubjectModels(paths: ModelPaths, prompt: string, options: { threads?: number } = {}): Promise<LoadedModels> {
   if (!paths.detector && !paths.ranker && !paths.segmenter) throw new RangeError('loadSubjectModels: no model given (detector, ranker or segmenter)');
   if (paths.ranker && !paths.detector) {
     throw new RangeError(`ranker ${paths.ranker}: a ranker needs a detector (it ranks the detector's candidates); give --detector too`);
@@ -139,7 +113,7 @@ export function maskBox(mask: Uint8Array, width: number, height: number): [numbe
 export async function findSubject(models: SubjectModels, image: RgbImage): Promise<SubjectFinding | undefined> {
   if ((models as ModelState).released) throw new Error('findSubject: the models were released');
   checkRgbImage(image);
-  const { detector, ranker, segmenter } = models;
+  const { detector, ranker, segmenter } = models as ModelState;
   if (!detector) {
     if (!segmenter) return undefined;
     const mask = await segmenter.mask(image);
@@ -177,6 +151,6 @@ export async function releaseSubjectModels(models: SubjectModels): Promise<void>
   const state = models as ModelState;
   if (state.released) return;
   state.released = true;
-  await Promise.all([models.detector?.release(), models.ranker?.release(), models.segmenter?.release()]);
+  await Promise.all([state.detector?.release(), state.ranker?.release(), state.segmenter?.release()]);
 }
 

@@ -1,16 +1,18 @@
 // The model entry points for the library's index: onnxruntime is imported on
-// the first call, not whenever maskflow is imported (most renders use no model).
-type Models = typeof import('./index.js');
-const models = (): Promise<Models> => import('./index.js');
+// the first call, not whenever maskflow is imported (most renders use no model),
+// and a missing onnxruntime-node is one clear error (runtime.ts). The signatures
+// use types.ts only, so the published .d.ts never needs onnxruntime-node.
+import { importModels } from './runtime.js';
+import type { ModelPaths, RgbImage, SubjectFinding, SubjectModels } from './types.js';
 
-export async function loadSubjectModels(...args: Parameters<Models['loadSubjectModels']>): ReturnType<Models['loadSubjectModels']> {
-  return (await models()).loadSubjectModels(...args);
+export async function loadSubjectModels(paths: ModelPaths, prompt: string, options: { threads?: number } = {}): Promise<SubjectModels> {
+  return (await importModels()).loadSubjectModels(paths, prompt, options);
 }
 
-export async function findSubject(...args: Parameters<Models['findSubject']>): ReturnType<Models['findSubject']> {
-  return (await models()).findSubject(...args);
+export async function findSubject(models: SubjectModels, image: RgbImage): Promise<SubjectFinding | undefined> {
+  return (await importModels()).findSubject(models, image);
 }
 
-export async function releaseSubjectModels(...args: Parameters<Models['releaseSubjectModels']>): ReturnType<Models['releaseSubjectModels']> {
-  return (await models()).releaseSubjectModels(...args);
+export async function releaseSubjectModels(models: SubjectModels): Promise<void> {
+  return (await importModels()).releaseSubjectModels(models);
 }
