@@ -93,7 +93,8 @@ t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const work = mkdtempSync(join(tmpdir(), 'maskflow-download-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
-const fast = { backoffMs: 10, stallTimeoutMs: 1500 };
+// Generous stall timeout: the machine is shared and a first byte can be late; the stall tests set their own.
+const fast = { backoffMs: 10, stallTimeoutMs: 10_000 };
 const requestsFor = (path: string): Seen[] => seen.filter((s) => s.url === path);
 
 t.test('a whole file: checked and renamed into place', async (t) => {

@@ -76,7 +76,7 @@ Several popular weights are AGPL/GPL: \`list\` shows each licence, and so does t
       }
       case 'pull': {
         if (!name) throw new UsageError('`models pull` needs a model name (see `maskflow models list`)');
-        const progress = downloadProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+        const progress = downloadProgressPrinter(io.stderr);
         const got = await ensureModel(name, {
           log: (line) => void io.stderr.write(`maskflow: ${line}\n`),
           onProgress: (f, p) => progress(f.path, p),

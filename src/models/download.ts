@@ -145,7 +145,7 @@ async function attempt(options: DownloadOptions, part: string): Promise<boolean>
       options.onProgress?.({ received, total, resumedFrom: start });
       if (!res.body) throw new DownloadError(options.url, 'empty response body', true);
       try {
-        for await (const chunk of res.body) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           arm();
           await handle.write(chunk);
           received += chunk.length;

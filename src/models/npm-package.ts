@@ -47,7 +47,7 @@ function packageAt(dir: string, name: string): NpmModelPackage | undefined {
  */
 export function findNpmModelPackage(name: string, env: NodeJS.ProcessEnv = process.env): NpmModelPackage | undefined {
   if (name === '@imgly/background-removal-data' && env[IMGLY_DATA_ENV]) {
-    const found = packageAt(resolve(env[IMGLY_DATA_ENV] as string), name);
+    const found = packageAt(resolve(env[IMGLY_DATA_ENV]), name);
     if (!found) throw new NpmModelError(`${IMGLY_DATA_ENV}=${env[IMGLY_DATA_ENV]} holds no ${name} package (expected its folder, or a prefix with node_modules/${name})`);
     return found;
   }
