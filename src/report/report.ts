@@ -39,7 +39,8 @@ export interface Report {
   fps: number;
   /** Frames per second of the render stage alone. */
   renderFps: number;
-  models: { loads: Record<string, number> };
+  /** Sessions created per model; keyframes the models ran on; mean ms of one pass (0 on a cache hit). */
+  models: { loads: Record<string, number>; inferences: number; msPerInference: number };
   analysis: { cached: boolean; finder: string; keyframes: number };
   masks: {
     /** Size of the atlas every worker reads in place. */

@@ -58,6 +58,9 @@ export interface AnalysisResult {
   cached: boolean;
   /** Sessions created per model in this run (empty on a cache hit or with no models). */
   loads: Record<string, number>;
+  /** Keyframes the models ran on (one pass of every model given), and the mean ms of one pass, pre/post-processing included. */
+  inferences: number;
+  msPerInference: number;
   maskWidth: number;
   maskHeight: number;
   ms: number;
@@ -218,7 +221,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     if (found.status === 'hit') {
       const meta = found.entry.meta;
       options.onProgress?.({ stage: 'analyse', done: indices.length, total: indices.length });
-      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key), warnings: [] };
+      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, inferences: 0, msPerInference: 0, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key), warnings: [] };
     }
     if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
   }
@@ -227,6 +230,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const perKeyframe: PerKeyframe[] = [];
   let finderName = 'model-free';
   let loads: Record<string, number> = {};
+  let inferences = 0;
+  let inferenceMs = 0;
   if (hasModels(options.models)) {
     const models = await importModels();
     const loaded = await models.loadSubjectModels(options.models, options.prompt ?? '');
@@ -237,7 +242,10 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
         // Between keyframes: a model run takes well under a second, so an interrupt is seen quickly.
         signal?.throwIfAborted();
         finder.add(kf);
+        const inferenceStart = performance.now();
         const found: SubjectFinding | undefined = await models.findSubject(loaded, { data: kf.data, width: kf.width, height: kf.height });
+        inferenceMs += performance.now() - inferenceStart;
+        inferences++;
         const entry: PerKeyframe = { frame: kf.frame, score: 0 };
         if (found) {
           const [x, y, w, h] = found.box;
@@ -314,7 +322,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;
     return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
   });
-  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: cacheNote ? [cacheNote] : [] };
+  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, inferences, msPerInference: inferences ? Math.round((inferenceMs / inferences) * 10) / 10 : 0, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: cacheNote ? [cacheNote] : [] };
   signal?.throwIfAborted();
   if (cacheDir && key && parts) {
     const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };
