@@ -69,7 +69,7 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
     stages,
     fps: result ? info.frames / (stages.total / 1000) : 0,
     renderFps: result ? info.frames / (stages.render / 1000) : 0,
-    models: { loads: analysis.loads },
+    models: { loads: analysis.loads, inferences: analysis.inferences, msPerInference: analysis.msPerInference },
     analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length },
     // Each worker process receives one copy of the atlas (from Redis or a file); its render threads share that copy.
     masks: { bytesShared: analysis.atlas.byteLength, bytesCopied: workers.length * analysis.atlas.byteLength, maskWidth: analysis.maskWidth, maskHeight: analysis.maskHeight },
