@@ -2,7 +2,10 @@
 // otherwise (logs and CI stay readable).
 import { formatProgress, type ProgressEvent } from '../render/progress.js';
 
-export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean }, intervalMs = 2000): {
+export function progressPrinter(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  { mode = 'auto', intervalMs = 2000 }: { mode?: 'auto' | 'bar' | 'lines'; intervalMs?: number } = {},
+): {
   onProgress: (e: ProgressEvent) => void;
   done: () => void;
 } {
@@ -10,7 +13,7 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
   let lastStage = '';
   let drawn = false;
   let lastKey = '';
-  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  const tty = mode === 'auto' ? Boolean(stream.isTTY) && !process.env.CI : mode === 'bar';
   return {
     onProgress(e) {
       const key = `${e.stage}:${e.done}`;

@@ -3,13 +3,20 @@ import { parseArgs } from 'node:util';
 import { EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
 import { render, type RenderOptions } from '../render/render.js';
 import { submitRender } from '../queue/index.js';
+import type { ProgressEvent } from '../render/progress.js';
 import type { Report } from '../report/report.js';
 import { parsePlan } from '../plan/parse.js';
 import { PlanError } from '../plan/errors.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { ProgressEstimator } from './progress-eta.js';
+import { ndjsonProgress, type NdjsonProgress } from './progress-json.js';
 import { progressPrinter } from './progress-printer.js';
+
+const PROGRESS_MODES = ['auto', 'bar', 'lines', 'json', 'none'] as const;
+type ProgressMode = (typeof PROGRESS_MODES)[number];
 
 export function summarise(report: Report): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -73,6 +80,10 @@ Output:
   --codec NAME              video encoder (overrides the plan; default libx264)
   --report FILE             write the run report JSON, and FILE's name with .plan.resolved.json
                             beside it (r.json: r.plan.resolved.json); "-": the report on stdout
+  --progress MODE           auto (default: a bar on a terminal, lines otherwise), bar, lines, none, or
+                            json: NDJSON events on stderr (stage, frames done/total, fps, stage and
+                            overall ETA, warnings, the final report; see README)
+  --progress-file FILE      also write the NDJSON events to FILE (whatever --progress shows)
 ${COMMON_OPTIONS_HELP}
 "-o -" writes the finished video to stdout (not to a terminal); messages then go to stderr.`,
   async run(args, io, context) {
@@ -95,6 +106,8 @@ ${COMMON_OPTIONS_HELP}
         ...COMMON_OPTION_SPECS,
         queue: { type: 'string' },
         detach: { type: 'boolean' },
+        progress: { type: 'string' },
+        'progress-file': { type: 'string' },
       },
     });
     checkCommonOptions(values);
@@ -115,7 +128,30 @@ ${COMMON_OPTIONS_HELP}
     const say = toStdout ? io.stderr : io.stdout;
     if (values.detach && !values.queue) throw new UsageError('--detach needs --queue redis://HOST:PORT[/DB]');
     if (values.queue && toStdout) throw new UsageError('--queue: the workers write the output on shared storage, so -o - is not available with it; give a file name');
-    const printer = progressPrinter(io.stderr);
+    const mode: ProgressMode = values.quiet ? 'none' : ((values.progress ?? 'auto') as ProgressMode);
+    if (!PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress must be one of ${PROGRESS_MODES.join(', ')}, got "${values.progress}"`);
+    const printer = progressPrinter(io.stderr, { mode: mode === 'bar' || mode === 'lines' ? mode : 'auto' });
+    const shown = new ProgressEstimator();
+    const sinks: NdjsonProgress[] = [];
+    if (mode === 'json') sinks.push(ndjsonProgress((line) => io.stderr.write(line)));
+    let progressFd: number | undefined;
+    if (values['progress-file'] !== undefined) {
+      const file = values['progress-file'];
+      try {
+        progressFd = openSync(file, 'w');
+      } catch (err) {
+        throw new Error(`--progress-file ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const fd = progressFd;
+      sinks.push(ndjsonProgress((line) => writeSync(fd, line)));
+    }
+    const onProgress = (e: ProgressEvent): void => {
+      for (const sink of sinks) sink.onProgress(e);
+      if (mode === 'json' || mode === 'none') return;
+      // The display shows the estimator's rate and ETA (measured from the first frames, shown once meaningful).
+      const est = shown.update(e);
+      printer.onProgress({ ...e, rate: est.rate, etaSeconds: est.stageEta ?? undefined });
+    };
     const options: RenderOptions = {
       input: positionals[0],
       output: values.output,
@@ -137,7 +173,7 @@ ${COMMON_OPTIONS_HELP}
       encoder: { codec: values.codec, crf, preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
-      onProgress: values.quiet ? undefined : printer.onProgress,
+      onProgress: mode === 'none' && sinks.length === 0 ? undefined : onProgress,
       queue: values.queue
         ? {
             url: values.queue,
@@ -159,17 +195,25 @@ ${COMMON_OPTIONS_HELP}
     try {
       const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await render(options);
       printer.done();
+      for (const sink of sinks) {
+        for (const w of report.warnings) sink.warning(w);
+        sink.report(report);
+      }
       if (reportToStdout) io.stdout.write(`${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
       const wrote = toStdout ? 'wrote the video to stdout' : `wrote ${report.output.file}`;
       const out = reportToStdout ? io.stderr : say;
       if (values.verbose) out.write(`${summarise(report).replace(/^wrote .*/, wrote)}\n`);
       else if (!values.quiet) out.write(`${wrote}\n`);
-      if (!values.verbose) for (const w of report.warnings) io.stderr.write(`maskflow render: warning: ${w}\n`);
+      // With JSON on stderr the warnings are events there; text lines would break the NDJSON.
+      if (!values.verbose && mode !== 'json') for (const w of report.warnings) io.stderr.write(`maskflow render: warning: ${w}\n`);
       if (values.verbose) out.write(`  ffmpeg: ${report.ffmpeg.path} (${report.ffmpeg.source}, ${report.ffmpeg.version}); native: ${report.native.path} (${report.native.source})\n`);
       return 0;
     } catch (err) {
       printer.done();
+      for (const sink of sinks) sink.error((err as Error).message, err instanceof UsageError ? 2 : 1);
       throw err;
+    } finally {
+      if (progressFd !== undefined) closeSync(progressFd);
     }
   },
 };

@@ -34,6 +34,8 @@ import { reframeSize, type Size } from './output-size.js';
 import { runPool } from './pool.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 import type { QueueRenderOptions } from '../queue/submit.js';
+import { checkEncoder } from '../media/encoder-check.js';
+import { keyframeIndices } from '../media/keyframes.js';
 
 export interface RenderOptions {
   input: string;
@@ -171,9 +173,12 @@ async function renderChecked(
 
   // Probe.
   let t = performance.now();
+  // Every stage reports its start at once, so progress never goes silent between stages.
+  emit({ stage: 'probe', done: 0, total: 1, rate: 0 });
   const paths = ffmpegPaths(options.ffmpeg);
   const info = await probe(options.input, paths);
   stages.probe = performance.now() - t;
+  emit({ stage: 'plan', done: 0, total: 1, rate: 0 });
 
   // Plan.
   t = performance.now();
@@ -187,11 +192,20 @@ async function renderChecked(
     plan = parsePlan({ ...plan, output: { ...plan.output, ...given } }, 'command-line options');
   }
   const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
+  // The encoder is tried on two test frames now, not after the whole analysis.
+  await checkEncoder({
+    paths,
+    encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset },
+    fpsNum: info.fpsNum,
+    fpsDen: info.fpsDen,
+    extensions: ['.mp4', extname(output)],
+  });
   stages.plan = performance.now() - t;
 
   // Analyse: every model loaded once, here, in the main thread.
   t = performance.now();
   cpuSince();
+  emit({ stage: 'analyse', done: 0, total: keyframeIndices(info.frames, info.fps, resolved.subject.keyframeInterval).length, rate: 0 });
   let analyseTracker: ProgressTracker | undefined;
   const analysis: AnalysisResult = await analyseVideo(info, {
     paths,
@@ -287,6 +301,7 @@ async function renderChecked(
     const jobs = jobsFor(batchFile);
     const perBatch = new Map<number, number>();
     const tracker = new ProgressTracker('render', info.frames, emit);
+    tracker.update(0); // workers start and decoders seek before the first frame: say so at once
     options.signal?.throwIfAborted();
     const pool = await runPool(jobs, {
       workers,
