@@ -5,7 +5,7 @@ import { downloadProgressPrinter } from '../models/progress-bar.js';
 import { findNpmModelPackage } from '../models/npm-package.js';
 import { MODEL_REGISTRY, type RegistryModel } from '../models/registry.js';
 import { ensureModel, fileUrl, isCached, modelEntryPath, modelsDir, requireModel, verifyModel } from '../models/store.js';
-import { UsageError, type Command } from './command.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, UsageError, type Command } from './command.js';
 
 function where(model: RegistryModel): string {
   if (isCached(model)) return 'cached';
@@ -32,15 +32,19 @@ export const modelsCommand: Command = {
   verify [NAME] re-hash cached files against the published checksums, else the sha256
                 pinned when they were downloaded (all cached models without NAME)
   path NAME     print the cached file (or folder, for CLIP) of NAME; exit 1 if not cached
+  --json        machine-readable output (list, verify, path)
 
 Names work wherever a model is expected: \`maskflow render in.mp4 -o out.mp4 --segmenter isnet\`.
 Cache: ${'$'}MASKFLOW_HOME/models (default ${'$'}XDG_CACHE_HOME/maskflow/models or ~/.cache/maskflow/models).
 Environment: MASKFLOW_OFFLINE=1 (cache only; the error names the file to place and where),
 MASKFLOW_MODEL_HOST (a mirror for every file), HF_ENDPOINT (Hugging Face files),
 MASKFLOW_IMGLY_DATA (folder of @imgly/background-removal-data, if not resolvable from here).
-Several popular weights are AGPL/GPL: \`list\` shows each licence, and so does the first download.`,
+Several popular weights are AGPL/GPL: \`list\` shows each licence, and so does the first download.
+
+${COMMON_OPTIONS_HELP}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, ...COMMON_OPTION_SPECS } });
+    checkCommonOptions(values);
     const [action, name, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const out = (text: string): void => void io.stdout.write(text);
