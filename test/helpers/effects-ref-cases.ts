@@ -9,9 +9,10 @@ const hex2 = (v: number): string => v.toString(16).padStart(2, '0');
 function randomValue(spec: ParamSpec, next: () => number): unknown {
   switch (spec.kind) {
     case 'number': {
-      // Uniform over the whole range: covers e.g. every blur reduction scale and fractional values.
-      const v = spec.min + next() * (spec.max - spec.min);
-      return spec.integer ? Math.min(spec.max, Math.floor(spec.min + next() * (spec.max - spec.min + 1))) : v;
+      // Reals uniform over the range (covers e.g. every blur reduction scale); integers log-uniform,
+      // so small values (a 2-pixel block, feather 0 or 1) come up as often as large ones.
+      if (!spec.integer) return spec.min + next() * (spec.max - spec.min);
+      return Math.min(spec.max, spec.min + Math.floor((spec.max - spec.min + 2) ** next()) - 1);
     }
     case 'boolean':
       return next() < 0.7;
