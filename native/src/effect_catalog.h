@@ -73,6 +73,16 @@ inline constexpr ParamInfo kReplaceBackgroundParams[] = {
 };
 std::unique_ptr<Effect> MakeReplaceBackground();
 
+// pixelate-background: mosaic: the background becomes blocks of flat colour, the subject stays sharp
+namespace pixelate_background {
+enum Param { kSize, kFeather };
+}
+inline constexpr ParamInfo kPixelateBackgroundParams[] = {
+    {"size", ParamKind::kInteger, 2.0, 256.0, nullptr, 0},
+    {"feather", ParamKind::kInteger, 0.0, 64.0, nullptr, 0},
+};
+std::unique_ptr<Effect> MakePixelateBackground();
+
 // vignette: darken the frame edges
 namespace vignette {
 enum Param { kStrength, kRadius };
@@ -98,9 +108,10 @@ inline constexpr EffectInfo kEffects[] = {
     {"grayscale-background", true, false, kGrayscaleBackgroundParams, 2, &MakeGrayscaleBackground},
     {"dim-background", true, false, kDimBackgroundParams, 2, &MakeDimBackground},
     {"replace-background", true, false, kReplaceBackgroundParams, 4, &MakeReplaceBackground},
+    {"pixelate-background", true, false, kPixelateBackgroundParams, 2, &MakePixelateBackground},
     {"vignette", false, false, kVignetteParams, 2, &MakeVignette},
     {"zoom", false, true, kZoomParams, 2, &MakeZoom},
 };
-constexpr int kEffectCount = 6;
+constexpr int kEffectCount = 7;
 
 }  // namespace maskflow

@@ -102,6 +102,15 @@ export const EFFECTS = {
       feather,
     },
   },
+  'pixelate-background': {
+    description: 'mosaic: the background becomes blocks of flat colour, the subject stays sharp',
+    usesMask: true,
+    reframes: false,
+    params: {
+      size: { kind: 'number', min: 2, max: 256, default: 16, integer: true, description: 'mosaic block size in output pixels' },
+      feather,
+    },
+  },
   vignette: {
     description: 'darken the frame edges',
     usesMask: false,

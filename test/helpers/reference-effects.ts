@@ -389,6 +389,39 @@ export const EFFECT_REFERENCES: { [N in RawEffect['type']]: RefOf<N> } = {
       p.V[i] = mix(p.V[i], mc[i], bg ? bg.V[i] : cv);
     }
   },
+  'pixelate-background': (c, e) => {
+    const { p, w, h } = c;
+    const { my, mc } = c.masks(e.feather);
+    // Block of sample (x, y) at `step` luma pixels per sample: (floor(x*step/size), floor(y*step/size)); its rounded mean.
+    const mosaic = (plane: Uint8Array, pw: number, ph: number, step: number): Uint8Array => {
+      const id = (x: number, y: number): string => `${Math.floor((x * step) / e.size)},${Math.floor((y * step) / e.size)}`;
+      const sums = new Map<string, { sum: number; n: number }>();
+      for (let y = 0; y < ph; y++) {
+        for (let x = 0; x < pw; x++) {
+          const b = sums.get(id(x, y)) ?? { sum: 0, n: 0 };
+          b.sum += plane[y * pw + x];
+          b.n++;
+          sums.set(id(x, y), b);
+        }
+      }
+      const out = new Uint8Array(pw * ph);
+      for (let y = 0; y < ph; y++) {
+        for (let x = 0; x < pw; x++) {
+          const b = sums.get(id(x, y))!;
+          out[y * pw + x] = Math.floor((b.sum + Math.floor(b.n / 2)) / b.n);
+        }
+      }
+      return out;
+    };
+    const by = mosaic(p.Y, w, h, 1);
+    const bu = mosaic(p.U, p.cw, p.ch, 2);
+    const bv = mosaic(p.V, p.cw, p.ch, 2);
+    for (let i = 0; i < p.Y.length; i++) p.Y[i] = mix(p.Y[i], my[i], by[i]);
+    for (let i = 0; i < p.U.length; i++) {
+      p.U[i] = mix(p.U[i], mc[i], bu[i]);
+      p.V[i] = mix(p.V[i], mc[i], bv[i]);
+    }
+  },
   vignette: (c, e) => {
     const { p, w, h } = c;
     for (let y = 0; y < h; y++) {
