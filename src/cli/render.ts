@@ -1,6 +1,7 @@
 // `maskflow render`: a thin layer over the library's render().
 import { parseArgs } from 'node:util';
-import { EFFECT_NAMES, type EffectName } from '../effects/catalog.js';
+import { type EffectName } from '../effects/catalog.js';
+import { effectsHelp } from '../effects/effect-arg.js';
 import { render, type RenderOptions } from '../render/render.js';
 import { submitRender } from '../queue/index.js';
 import type { ProgressEvent } from '../render/progress.js';
@@ -53,7 +54,9 @@ export const renderCommand: Command = {
 Plan (pick one; default: --effect blur-background over the whole video):
   --plan FILE               a plan JSON file (see README, schema/plan.schema.json)
   --planner auto|ollama     make a plan first (auto: from scene cuts; ollama: ask a local LLM)
-  --effect NAME             one effect over the whole video: ${EFFECT_NAMES.join(', ')}
+  --effect NAME[:K=V,...]   one effect over the whole video, e.g. blur-background:radius=40,feather=8
+                            (same names, limits and errors as a plan); the effects and their parameters:
+${effectsHelp('      ')}
 ${OLLAMA_OPTIONS_HELP}
 
 Subject (models are optional; without them a model-free saliency + motion finder is used):

@@ -3,6 +3,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FileKindError, openRegularFile } from '../file-kind.js';
 import { EFFECTS, EFFECT_NAMES, mapImagePath, maskEffectsAfterZoom, type EffectName } from '../effects/catalog.js';
+import { EffectArgError, parseEffectArg, type EffectArg } from '../effects/effect-arg.js';
 import { hint } from './did-you-mean.js';
 import { describeIssue, formatPath, MAX_LISTED_PROBLEMS, PlanError, show, type PlanIssue } from './errors.js';
 import { firstTooDeep, MAX_PLAN_DEPTH } from './json-limits.js';
@@ -166,7 +167,16 @@ export async function readPlanFile(file: string): Promise<Plan> {
  * A plan with one segment over the whole video and one effect (what
  * `render --effect NAME` uses). Params are validated like a plan file's.
  */
-export function singleEffectPlan(effect: string, options: { subject?: string; params?: Record<string, unknown> } = {}): Plan {
+export function singleEffectPlan(arg: string, options: { subject?: string; params?: Record<string, unknown> } = {}): Plan {
+  // `NAME` or `NAME:KEY=VALUE,...` (render --effect); the values are checked by the plan schema below.
+  let parsed: EffectArg;
+  try {
+    parsed = parseEffectArg(arg);
+  } catch (err) {
+    if (err instanceof EffectArgError) throw new PlanError([{ path: 'effect', message: err.message }], '--effect');
+    throw err;
+  }
+  const effect = parsed.name;
   if (!(effect in EFFECTS)) {
     const h = hint(effect, EFFECT_NAMES);
     throw new PlanError([{ path: 'effect', message: `${show(effect)} is not an effect${h || `; effects: ${EFFECT_NAMES.join(', ')}`}` }], '--effect');
@@ -175,8 +185,8 @@ export function singleEffectPlan(effect: string, options: { subject?: string; pa
     {
       version: 1,
       ...(options.subject !== undefined ? { subject: { prompt: options.subject } } : {}),
-      segments: [{ start: 0, effects: [{ ...options.params, type: effect as EffectName }] }],
+      segments: [{ start: 0, effects: [{ ...options.params, ...parsed.params, type: effect as EffectName }] }],
     },
-    `--effect ${effect}`,
+    `--effect ${arg}`,
   );
 }
