@@ -11,38 +11,8 @@ import { Redis } from 'ioredis';
 import { render, type RenderOptions } from '../src/render/render.js';
 import { renderStatus, submitRender } from '../src/queue/index.js';
 import { batchJobId, QUEUE_NAME } from '../src/queue/flow.js';
-import { ffmpeg, paths } from './helpers/media.js';
 import { startRedis } from './helpers/redis.js';
-import { lineWatcher, spawnCli, startWorkerProcess, type WorkerProcess } from './helpers/redis-workers.js';
-
-function clip(file: string, seconds: number): void {
-  ffmpeg([
-    '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=25`,
-    '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
-  ]);
-}
-
-/** MD5 of every decoded video frame, in order. */
-function frameHashes(file: string): string[] {
-  const r = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`framemd5 of ${file} failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
-}
-
-/** ffmpeg processes whose command line mentions `dir` (a killed worker's children would). */
-function ffmpegUnder(dir: string): string[] {
-  const r = spawnSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l.includes('ffmpeg') && l.includes(dir) && !/\sZ/.test(l));
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { clip, ffmpegUnder, frameHashes, lineWatcher, spawnCli, startWorkerProcess, until, type WorkerProcess } from './helpers/redis-workers.js';
 
 const dir = t.testdir({});
 const input = join(dir, 'in.mp4');

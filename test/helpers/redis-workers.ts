@@ -1,8 +1,9 @@
 // Real `maskflow worker` processes (bin/maskflow.js, the compiled CLI) for
 // queue tests, with their log lines collected so a test can wait for one.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { ffmpeg, paths } from './media.js';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const cliPath = join(root, 'bin', 'maskflow.js');
@@ -69,4 +70,34 @@ export async function startWorkerProcess(url: string, name: string, extra: strin
       clearTimeout(timer);
     },
   };
+}
+
+/** A small H.264 + AAC test clip of `seconds`. */
+export function clip(file: string, seconds: number): void {
+  ffmpeg([
+    '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=25`,
+    '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000',
+    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+  ]);
+}
+
+/** MD5 of every decoded video frame, in order. */
+export function frameHashes(file: string): string[] {
+  const r = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`framemd5 of ${file} failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+}
+
+/** ffmpeg processes whose command line mentions `dir` (a killed worker's children would). */
+export function ffmpegUnder(dir: string): string[] {
+  const r = spawnSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.includes('ffmpeg') && l.includes(dir) && !/\sZ/.test(l));
+}
+
+export async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
