@@ -64,7 +64,7 @@ async function usablePrebuilt() {
   } catch (err) {
     if (err instanceof NativeLoadError) {
       const tried = err.attempts
-        .filter((a) => a.source === 'prebuild' || a.source === 'platform-package')
+        .filter((a) => a.source !== 'local-build')
         .map((a) => `${a.location}: ${a.reason}`)
         .join('; ');
       return { reason: tried, triple: err.triple };

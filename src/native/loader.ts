@@ -1,8 +1,11 @@
-// Finds and loads the native addon, napi-rs style. Search order:
-//   1. MASKFLOW_NATIVE_PATH (an explicit .node file)
-//   2. prebuilds/<triple>/maskflow.node inside this package
-//   3. the optional platform package @maskflow/native-<triple>
-//   4. the local cmake-js build, build/Release/maskflow.node
+// Finds and loads the native addon, napi-rs style.
+//   MASKFLOW_NATIVE_PATH set: that .node file and nothing else; if it does not
+//   load, the error names it (a fallback would hide which addon runs, e.g. a
+//   sanitizer build silently replaced by the release one).
+//   Otherwise, in order:
+//   1. prebuilds/<triple>/maskflow.node inside this package
+//   2. the optional platform package @maskflow/native-<triple>
+//   3. the local cmake-js build, build/Release/maskflow.node
 // On failure one error lists every place tried and why it failed.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,9 +49,14 @@ export class NativeLoadError extends Error {
   readonly attempts: LoadAttempt[];
   readonly triple: string;
   constructor(triple: string, attempts: LoadAttempt[]) {
+    const [only] = attempts;
+    const explicit = attempts.length === 1 && only.source === 'env';
     const lines = attempts.map((a, i) => `  ${i + 1}. [${a.source}] ${a.location}: ${a.reason}`);
     super(
-      `maskflow could not load its native addon for ${triple}. Tried:\n${lines.join('\n')}\n${BUILD_FROM_SOURCE_HINT}`,
+      explicit
+        ? `MASKFLOW_NATIVE_PATH=${only.location}: ${only.reason}. No other place is tried while it is set; ` +
+            'fix the path or unset MASKFLOW_NATIVE_PATH to use the addon that comes with maskflow.'
+        : `maskflow could not load its native addon for ${triple}. Tried:\n${lines.join('\n')}\n${BUILD_FROM_SOURCE_HINT}`,
     );
     this.name = 'NativeLoadError';
     this.attempts = attempts;
@@ -95,10 +103,10 @@ export function locateNative(options: LoaderOptions = {}): LoadedBinding {
 
   const explicit = env.MASKFLOW_NATIVE_PATH;
   if (explicit) {
+    // Exclusive: the addon asked for, or a loud failure naming it.
     const found = candidate('env', resolve(explicit));
     if (found) return found;
-  } else {
-    attempts.push({ source: 'env', location: 'MASKFLOW_NATIVE_PATH', reason: 'not set' });
+    throw new NativeLoadError(triple, attempts);
   }
 
   const prebuild = candidate('prebuild', join(root, 'prebuilds', triple, 'maskflow.node'));
