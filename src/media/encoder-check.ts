@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encoderOutputOptions, type EncoderSettings } from './encoder.js';
+import { codecOfEncoder, encodePixelFormat, encoderFamily, encoderInputOptions, encoderOutputOptions, type EncoderSettings } from './encoder.js';
 import type { FfmpegPaths } from './ffmpeg.js';
 import { ProcessError, outputOrFailure, runFfmpeg } from './process/index.js';
 
@@ -74,22 +74,24 @@ export async function checkEncoder(check: EncoderCheck): Promise<EncoderInfo> {
   const encoders = await videoEncoders(paths);
   const info = encoders.get(encoder.codec);
   if (!info) {
-    const others = [...encoders.values()].filter((e) => e.codec === guessCodec(encoder.codec)).map((e) => e.name);
+    const others = [...encoders.values()].filter((e) => e.codec === codecOfEncoder(encoder.codec)).map((e) => e.name);
     const hint = others.length > 0 ? `; encoders of this ffmpeg for the same format: ${others.join(', ')}` : '';
     throw new EncoderError(
       `codec "${encoder.codec}" is not a video encoder of this ffmpeg (${paths.ffmpeg})${hint}. Use another --codec, or --ffmpeg DIR with an ffmpeg built with it (\`ffmpeg -encoders\` lists them)`,
     );
   }
   // libx264 is ffmpeg's reference encoder and every container here holds H.264: listing it is enough.
-  if (encoder.codec === 'libx264' && check.extensions.every((e) => H264_CONTAINERS.has(e.toLowerCase()))) return info;
+  if (encoder.codec === 'libx264' && (encoder.bitDepth ?? 8) === 8 && check.extensions.every((e) => H264_CONTAINERS.has(e.toLowerCase()))) return info;
+  await checkPixelFormat(paths, encoder);
   const dir = await mkdtemp(join(tmpdir(), 'maskflow-encoder-check-'));
   try {
     for (const ext of [...new Set(check.extensions.map((e) => e.toLowerCase()))]) {
       const file = join(dir, `check${ext}`);
       const args = [
+        ...encoderInputOptions(encoder),
         ...['-f', 'lavfi', '-i', `testsrc2=size=${CHECK_SIZE}:rate=${check.fpsNum}/${check.fpsDen}`],
         ...['-frames:v', '2', '-an'],
-        ...encoderOutputOptions(encoder),
+        ...encoderOutputOptions(encoder, ext),
         ...(info.experimental ? ['-strict', 'experimental'] : []),
         ...(check.outputOptions ?? []),
         '-y',
@@ -102,6 +104,32 @@ export async function checkEncoder(check: EncoderCheck): Promise<EncoderInfo> {
     await rm(dir, { recursive: true, force: true });
   }
   return info;
+}
+
+/** The pixel formats an encoder takes, from `ffmpeg -h encoder=NAME` (empty when it does not say). */
+export async function encoderPixelFormats(paths: FfmpegPaths, codec: string): Promise<string[]> {
+  const { stdout, failure } = await outputOrFailure(runFfmpeg(paths, ['-hide_banner', '-h', `encoder=${codec}`], { what: `describing the encoder ${codec}`, stdout: 'pipe' }));
+  if (failure) return [];
+  const line = /Supported pixel formats:(.*)/.exec(stdout)?.[1];
+  return line ? line.trim().split(/\s+/) : [];
+}
+
+/**
+ * ffmpeg silently picks another pixel format when the encoder lacks the one
+ * asked for (a 10-bit request would come out 8-bit), so the list is checked.
+ * Hardware encoders take frames uploaded to the device: not checked here.
+ */
+async function checkPixelFormat(paths: FfmpegPaths, encoder: EncoderSettings): Promise<void> {
+  if (['nvenc', 'qsv', 'vaapi', 'amf', 'videotoolbox'].includes(encoderFamily(encoder.codec))) return;
+  const wanted = encodePixelFormat(encoder);
+  const formats = await encoderPixelFormats(paths, encoder.codec);
+  if (formats.length === 0 || formats.includes(wanted)) return;
+  if (encoder.bitDepth === 10) {
+    throw new EncoderError(
+      `codec "${encoder.codec}" of this ffmpeg cannot write 10-bit video (it takes ${formats.join(', ')}). Use --codec libx265 (or a libx264 built with 10-bit support), or --bit-depth 8`,
+    );
+  }
+  throw new EncoderError(`codec "${encoder.codec}" cannot take ${wanted} frames (it takes ${formats.join(', ')}); use another --codec, e.g. libx264`);
 }
 
 // Small, so slow encoders (libaom-av1) answer quickly; the frame size is checked elsewhere.
@@ -129,12 +157,3 @@ function encodeFailure(codec: string, ext: string, check: EncoderCheck, failure:
   return new EncoderError(`codec "${codec}" cannot encode here: ${why}. ffmpeg said: ${said.replace(/\.$/, '')}. Use another --codec (libx264 works everywhere) or another output container`);
 }
 
-/** The format an encoder name is for, to list alternatives ("h264_nvenc" → h264). */
-function guessCodec(name: string): string {
-  if (/264|avc/.test(name)) return 'h264';
-  if (/265|hevc/.test(name)) return 'hevc';
-  if (/av1|aom/.test(name)) return 'av1';
-  if (/vp9/.test(name)) return 'vp9';
-  if (/prores/.test(name)) return 'prores';
-  return name;
-}

@@ -1,6 +1,7 @@
 // An ffmpeg process encoding raw yuv420p frames written to its stdin.
 // Backpressure: `write` resolves once the pipe accepted the frame; the
 // returned `flushed` promise tells when the buffer may be reused.
+import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FfmpegPaths } from './ffmpeg.js';
 import { runFfmpeg, type ProcessHandle } from './process/index.js';
@@ -11,6 +12,116 @@ export interface EncoderSettings {
   preset: string;
   /** Encoder threads; undefined lets ffmpeg choose (about 1.5 per core for x264). */
   threads?: number;
+  /**
+   * Bits per sample of the encoded video (default 8). The frames are 8-bit
+   * yuv420p; 10 converts them at encode (yuv420p10le), for encoders that take it.
+   */
+  bitDepth?: 8 | 10;
+}
+
+/** What kind of encoder a name is, to give it the options it understands. */
+export type EncoderFamily = 'x264' | 'x265' | 'vpx' | 'aom' | 'prores' | 'nvenc' | 'qsv' | 'vaapi' | 'amf' | 'videotoolbox' | 'other';
+
+export function encoderFamily(codec: string): EncoderFamily {
+  if (/^libx264(rgb)?$/.test(codec)) return 'x264';
+  if (codec === 'libx265') return 'x265';
+  if (/^libvpx(-vp9)?$/.test(codec)) return 'vpx';
+  if (codec === 'libaom-av1') return 'aom';
+  if (/^prores(_ks|_aw)?$/.test(codec)) return 'prores';
+  const hw = /_(nvenc|qsv|vaapi|amf|videotoolbox)$/.exec(codec);
+  return hw ? (hw[1] as EncoderFamily) : 'other';
+}
+
+/** The format an encoder writes, from its name ("h264_nvenc" → h264). */
+export function codecOfEncoder(name: string): string {
+  if (/264|avc/.test(name)) return 'h264';
+  if (/265|hevc/.test(name)) return 'hevc';
+  if (/av1|aom/.test(name)) return 'av1';
+  if (/vp9/.test(name)) return 'vp9';
+  if (/prores/.test(name)) return 'prores';
+  return name;
+}
+
+/**
+ * Container of the batch files for an encoder: mp4 holds H.264, HEVC, VP9 and
+ * AV1 and joins without re-encoding into every output container; ProRes only
+ * goes into QuickTime.
+ */
+export function batchExtension(codec: string): '.mp4' | '.mov' {
+  return encoderFamily(codec) === 'prores' ? '.mov' : '.mp4';
+}
+
+/** 10-bit (or deeper) pixel formats, e.g. yuv420p10le, p010le, yuv422p12le. */
+export function isHighBitDepth(pixFmt: string): boolean {
+  return /[a-z](9|10|12|14|16)(le|be)$/.test(pixFmt) || /^(p[0-4]1[026]|y21[026]|v210|xv3[06]|x2[rb]gb10)/.test(pixFmt);
+}
+
+// x264 preset names mapped onto libvpx/libaom's -cpu-used (0 slowest .. 8 fastest).
+const CPU_USED: Record<string, number> = { ultrafast: 8, superfast: 7, veryfast: 6, faster: 5, fast: 4, medium: 3, slow: 2, slower: 1, veryslow: 0, placebo: 0 };
+
+/** Input options an encoder needs before `-i` (VAAPI: the device the frames are uploaded to). */
+export function encoderInputOptions(settings: EncoderSettings): string[] {
+  return encoderFamily(settings.codec) === 'vaapi' ? ['-vaapi_device', process.env.MASKFLOW_VAAPI_DEVICE ?? '/dev/dri/renderD128'] : [];
+}
+
+/** The pixel format the encoder is given (the frames arrive as 8-bit yuv420p). */
+export function encodePixelFormat(settings: EncoderSettings): string {
+  const family = encoderFamily(settings.codec);
+  // ProRes 422 is always 10-bit 4:2:2; the 4:2:0 8-bit frames are converted.
+  if (family === 'prores') return 'yuv422p10le';
+  if (family === 'vaapi' || family === 'qsv') return settings.bitDepth === 10 ? 'p010le' : 'nv12';
+  return settings.bitDepth === 10 ? 'yuv420p10le' : 'yuv420p';
+}
+
+/**
+ * ffmpeg output options for the video encoder. `container` is the file's
+ * extension (".mp4"): HEVC gets the `hvc1` tag in mp4/mov, which Apple's
+ * players need (ffmpeg's default `hev1` does not play there).
+ */
+export function encoderOutputOptions(settings: EncoderSettings, container?: string): string[] {
+  const family = encoderFamily(settings.codec);
+  const pixFmt = encodePixelFormat(settings);
+  const options = ['-c:v', settings.codec];
+  // VAAPI encodes from GPU memory: convert and upload there.
+  options.push(...(family === 'vaapi' ? ['-vf', `format=${pixFmt},hwupload`] : ['-pix_fmt', pixFmt]));
+  const crf = String(settings.crf);
+  switch (family) {
+    case 'x264':
+    case 'x265':
+      options.push('-crf', crf, '-preset', settings.preset);
+      if (family === 'x265') options.push('-x265-params', 'log-level=error');
+      break;
+    case 'vpx':
+      // Constant quality: -crf with -b:v 0; the preset picks the speed.
+      options.push('-crf', crf, '-b:v', '0', '-deadline', 'good', '-cpu-used', String(Math.min(5, CPU_USED[settings.preset] ?? 4)), '-row-mt', '1');
+      break;
+    case 'aom':
+      // libaom is experimental in older ffmpeg builds and needs -strict to run.
+      options.push('-crf', crf, '-b:v', '0', '-cpu-used', String(CPU_USED[settings.preset] ?? 6), '-strict', 'experimental');
+      break;
+    case 'prores':
+      options.push('-profile:v', '3'); // 422 HQ; ProRes has profiles, not a crf
+      break;
+    case 'nvenc':
+      options.push('-rc', 'vbr', '-cq', crf, '-b:v', '0');
+      break;
+    case 'qsv':
+      options.push('-global_quality', crf);
+      break;
+    case 'vaapi':
+      options.push('-qp', crf);
+      break;
+    case 'amf':
+      options.push('-rc', 'cqp', '-qp_i', crf, '-qp_p', crf);
+      break;
+    case 'videotoolbox':
+    case 'other':
+      break;
+  }
+  const ext = container?.toLowerCase();
+  if (codecOfEncoder(settings.codec) === 'hevc' && (ext === '.mp4' || ext === '.mov' || ext === '.m4v' || ext === 'mp4' || ext === 'mov')) options.push('-tag:v', 'hvc1');
+  if (settings.threads !== undefined) options.push('-threads', String(settings.threads));
+  return options;
 }
 
 export interface FrameEncoderOptions {
@@ -33,13 +144,6 @@ export interface FrameEncoderOptions {
   watchdogSeconds?: number;
 }
 
-export function encoderOutputOptions(settings: EncoderSettings): string[] {
-  const options = ['-c:v', settings.codec, '-pix_fmt', 'yuv420p'];
-  if (/^lib(x264|x265)$/.test(settings.codec)) options.push('-crf', String(settings.crf), '-preset', settings.preset);
-  if (settings.threads !== undefined) options.push('-threads', String(settings.threads));
-  return options;
-}
-
 export class FrameEncoder {
   private readonly proc: ProcessHandle;
   private readonly stdin: Writable;
@@ -49,10 +153,11 @@ export class FrameEncoder {
     this.proc = runFfmpeg(
       options.paths,
       [
+        ...encoderInputOptions(options.encoder),
         ...['-f', 'rawvideo', '-pix_fmt', options.inputPixFmt ?? 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`, '-i', 'pipe:0'],
         '-an',
         '-sn',
-        ...encoderOutputOptions(options.encoder),
+        ...encoderOutputOptions(options.encoder, options.format ?? extname(options.output)),
         ...(options.outputOptions ?? []),
         ...(options.format ? ['-f', options.format] : []),
         '-y',
