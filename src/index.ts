@@ -2,7 +2,7 @@
 export { packageVersion as version } from './version.js';
 export { locateNative, loadNative, NativeLoadError, type LoadedBinding, type BindingSource } from './native/loader.js';
 export { platformTriple, detectLibc } from './native/platform.js';
-export { collectDoctorReport, type DoctorReport } from './cli/doctor.js';
+export { collectDoctorReport, type DoctorReport } from './report/doctor.js';
 export * from './plan/index.js';
 export { EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec } from './effects/catalog.js';
 export { ProbeError, type ProbeInfo } from './media/probe.js';

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
 import { platformTriple } from '../src/native/platform.js';
-import type { DoctorReport } from '../src/cli/doctor.js';
+import type { DoctorReport } from '../src/report/doctor.js';
 import { generateFixtures } from './helpers/fixture-models.js';
 
 // Real npm installs of the tarball, its dependencies and onnxruntime-node (~290 MB unpacked) from

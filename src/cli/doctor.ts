@@ -1,61 +1,8 @@
 // `maskflow doctor`: what maskflow found on this machine, for bug reports.
-import { availableParallelism, cpus } from 'node:os';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { locateNative, NativeLoadError } from '../native/loader.js';
-import { platformTriple } from '../native/platform.js';
-import { describeBinary } from '../media/binaries.js';
-import { packageVersion } from '../version.js';
+import { collectDoctorReport } from '../report/doctor.js';
 import { defaultCacheDir } from '../vision/cache.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, type Command } from './command.js';
-
-export interface DoctorReport {
-  maskflow: string;
-  node: string;
-  platformTriple: string;
-  cpus: number;
-  native: { ok: boolean; path?: string; source?: string; napiVersion?: number; error?: string };
-  ffmpeg: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
-  ffprobe: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
-  onnxruntime: { ok: boolean; version?: string; error?: string };
-}
-
-function binaryEntry(name: 'ffmpeg' | 'ffprobe', dir?: string): DoctorReport['ffmpeg'] {
-  try {
-    return { ok: true, ...describeBinary(name, dir) };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message };
-  }
-}
-
-export function collectDoctorReport(options: { ffmpeg?: string } = {}): DoctorReport {
-  let native: DoctorReport['native'];
-  try {
-    const found = locateNative();
-    native = { ok: true, path: found.path, source: found.source, napiVersion: found.binding.napiVersion };
-  } catch (err) {
-    native = { ok: false, error: err instanceof NativeLoadError ? err.message : String(err) };
-  }
-  let onnxruntime: DoctorReport['onnxruntime'];
-  try {
-    const req = createRequire(import.meta.url);
-    const pkgPath = req.resolve('onnxruntime-node/package.json');
-    onnxruntime = { ok: true, version: (req(pkgPath) as { version: string }).version };
-  } catch {
-    // An optional peer dependency (its installer fails offline): missing is not an error.
-    onnxruntime = { ok: false, error: 'onnxruntime-node is not installed (optional: only --detector, --ranker and --segmenter need it; `npm install onnxruntime-node`)' };
-  }
-  return {
-    maskflow: packageVersion(),
-    node: process.version,
-    platformTriple: platformTriple(),
-    cpus: typeof availableParallelism === 'function' ? availableParallelism() : cpus().length,
-    native,
-    ffmpeg: binaryEntry('ffmpeg', options.ffmpeg),
-    ffprobe: binaryEntry('ffprobe', options.ffmpeg),
-    onnxruntime,
-  };
-}
 
 function line(label: string, entry: { ok: boolean; error?: string }, text: string): string {
   return `${entry.ok ? 'ok ' : 'ERR'} ${label.padEnd(12)} ${entry.ok ? text : entry.error}`;

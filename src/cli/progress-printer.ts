@@ -1,6 +1,7 @@
 // Shows progress on stderr: a redrawn bar on a TTY, plain periodic lines
 // otherwise (logs and CI stay readable).
-import { formatProgress, type ProgressEvent } from '../render/progress.js';
+import type { ProgressEvent } from '../render/progress.js';
+import { formatProgress } from './progress-text.js';
 
 export function progressPrinter(
   stream: NodeJS.WritableStream & { isTTY?: boolean },

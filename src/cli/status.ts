@@ -1,6 +1,7 @@
 // `maskflow status`: progress of a queued render (or the recent ones).
 import { parseArgs } from 'node:util';
-import { ProgressTracker, formatProgress } from '../render/progress.js';
+import { ProgressTracker } from '../render/progress.js';
+import { formatProgress } from './progress-text.js';
 import { recentRenders, renderStatus, type RenderStatus } from '../queue/index.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, UsageError, type Command } from './command.js';
 

@@ -1,13 +1,12 @@
 // render({ queue }): the local render's probe, plan and analysis results handed
 // to the queue (submit.ts), and the run report assembled from the finish job's
 // result.
-import { describeBinary } from '../media/binaries.js';
-import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
-import { locateNative } from '../native/loader.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { BatchJob } from '../render/job.js';
-import type { RenderOptions } from '../render/render.js';
+import type { RenderOptions } from '../render/options.js';
+import type { RunTools } from '../render/tools.js';
+import { ffmpegReport, inputReport, modelsReport, nativeReport } from '../report/build.js';
 import type { PeakRssSampler, Report } from '../report/report.js';
 import type { AnalysisResult } from '../vision/analyse.js';
 import { packageVersion } from '../version.js';
@@ -19,7 +18,8 @@ import { renderOnQueue, type QueueRenderOptions } from './submit.js';
 export interface QueuedRenderContext {
   options: RenderOptions;
   info: ProbeInfo;
-  paths: FfmpegPaths;
+  /** The run's ffmpeg and ffprobe, resolved once. */
+  tools: RunTools;
   resolved: ResolvedPlan;
   analysis: AnalysisResult;
   jobs: BatchJob[];
@@ -46,13 +46,11 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
   stages.finish = outcome.finishMs;
   stages.total = performance.now() - ctx.started;
   const workers = [...new Set(result?.batches.map((b) => b.worker) ?? [])].sort();
-  const ffmpegInfo = describeBinary('ffmpeg', options.ffmpeg);
-  const native = locateNative();
   const warnings = [...ctx.planWarnings, ...resolved.warnings];
   const sorted = [...ctx.jobs].sort((a, b) => a.batch - b.batch);
   const report: Report = {
     maskflow: packageVersion(),
-    input: { file: info.file, width: info.width, height: info.height, fps: info.fps, frames: info.frames, duration: info.duration, audio: info.audio.length > 0 },
+    input: inputReport(info),
     output: result ? result.output : { file: resolve(options.output), width: 0, height: 0, frames: 0, fps: 0 },
     frames: result ? info.frames : 0,
     workers: workers.length,
@@ -69,13 +67,12 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
     stages,
     fps: result ? info.frames / (stages.total / 1000) : 0,
     renderFps: result ? info.frames / (stages.render / 1000) : 0,
-    models: { loads: analysis.loads, inferences: analysis.inferences, msPerInference: analysis.msPerInference },
-    analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length },
+    ...modelsReport(analysis),
     // Each worker process receives one copy of the atlas (from Redis or a file); its render threads share that copy.
     masks: { bytesShared: analysis.atlas.byteLength, bytesCopied: workers.length * analysis.atlas.byteLength, maskWidth: analysis.maskWidth, maskHeight: analysis.maskHeight },
     peakRssBytes: ctx.rss.sample(),
-    ffmpeg: { path: ffmpegInfo.path, version: ffmpegInfo.version, ffprobe: ctx.paths.ffprobe, source: ffmpegInfo.source },
-    native: { path: native.path, source: native.source },
+    ffmpeg: ffmpegReport(ctx.tools),
+    native: nativeReport(),
     plan: { segments: resolved.segments.length, warnings: [...warnings] },
     warnings: [...warnings, ...(result?.warnings ?? [])],
     queue: {

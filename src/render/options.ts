@@ -1,0 +1,90 @@
+// What render() accepts, and the checks that need no file to be read.
+import { existsSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import type { EffectName } from '../effects/catalog.js';
+import type { PlannerOptions } from '../plan/planner.js';
+import type { PlanInput } from '../plan/schema.js';
+import type { QueueRenderOptions } from '../queue/submit.js';
+import { checkModelPaths } from '../vision/analyse.js';
+import type { ModelPaths } from '../vision/models/types.js';
+import { OUTPUT_EXTENSIONS } from './finish.js';
+import type { ProgressEvent } from './progress.js';
+
+export interface RenderOptions {
+  input: string;
+  output: string;
+  /** A plan object (defaults may be left out; validated like a plan file), or the path of a plan JSON file. */
+  plan?: PlanInput | string;
+  /** Plan automatically instead (ignored when `plan` is given). */
+  planner?: PlannerOptions['planner'];
+  ollamaHost?: string;
+  ollamaModel?: string;
+  /** Seconds to wait per Ollama request. */
+  ollamaTimeout?: number;
+  fallback?: 'auto';
+  /** One effect over the whole video (when neither plan nor planner is given). Default: blur-background. */
+  effect?: EffectName;
+  /** What the subject is, e.g. "a person" (used by the ranker). */
+  subject?: string;
+  workers?: number;
+  batchSeconds?: number;
+  detector?: string;
+  ranker?: string;
+  segmenter?: string;
+  segmenterPreset?: ModelPaths['segmenterPreset'];
+  cacheDir?: string | false;
+  /** Folder holding ffmpeg and ffprobe, or the ffmpeg binary. */
+  ffmpeg?: string;
+  /** Encoder settings that override the plan's `output` (codec, crf, preset). */
+  encoder?: { codec?: string; crf?: number; preset?: string };
+  /** Output aspect ("source" or "W:H", e.g. "9:16"), overriding the plan's `output.aspect`. */
+  aspect?: string;
+  /** Replace an existing output file. */
+  overwrite?: boolean;
+  /** Also write the report JSON here, and the resolved plan beside it (r.json → r.plan.resolved.json). */
+  report?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborting stops the run: workers end, temp files are removed, nothing is written. */
+  signal?: AbortSignal;
+  /**
+   * Render on `maskflow worker` processes through a Redis queue (redis://HOST:PORT[/DB]) instead of
+   * this process's worker threads; probe, plan and analysis still run here.
+   */
+  queue?: string | QueueRenderOptions;
+}
+
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+/** The options' numbers once checked; `workers` undefined: chosen after probing (worker-choice.ts). */
+export interface CheckedOptions {
+  workers: number | undefined;
+  batchSeconds: number;
+}
+
+const DEFAULT_BATCH_SECONDS = 20;
+
+export function checkOptions(o: RenderOptions): CheckedOptions {
+  if (!o.input) throw new RenderError('an input video is required');
+  if (!o.output) throw new RenderError('an output file is required (-o FILE)');
+  const input = resolve(o.input);
+  const output = resolve(o.output);
+  if (input === output) throw new RenderError(`the output ${o.output} is the input; choose another file name`);
+  if (existsSync(output) && !o.overwrite) throw new RenderError(`${o.output} already exists; pass -y (overwrite: true) to replace it`);
+  if (!existsSync(dirname(output))) throw new RenderError(`the output folder ${dirname(o.output)} does not exist`);
+  if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(output).toLowerCase())) {
+    throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
+  }
+  checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
+  const workers = o.workers;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
+  const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;
+  if (!Number.isFinite(batchSeconds) || batchSeconds < 0.5 || batchSeconds > 3600) {
+    throw new RenderError(`batchSeconds must be between 0.5 and 3600, got ${o.batchSeconds}`);
+  }
+  return { workers, batchSeconds };
+}

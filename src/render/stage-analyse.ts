@@ -1,0 +1,43 @@
+// Analyse stage: every model loaded once, here in the main thread; the masks
+// come back as one atlas in a SharedArrayBuffer that every worker reads in place.
+import type { FfmpegPaths } from '../media/ffmpeg.js';
+import { keyframeIndices } from '../media/keyframes.js';
+import type { ProbeInfo } from '../media/probe-types.js';
+import type { ResolvedPlan } from '../plan/resolve.js';
+import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { RenderError, type RenderOptions } from './options.js';
+import { ProgressTracker, type ProgressEvent } from './progress.js';
+
+export interface AnalyseStage {
+  analysis: AnalysisResult;
+  /** The atlas's whole buffer, shared with the workers. */
+  atlas: SharedArrayBuffer;
+}
+
+export async function analyseStage(
+  options: RenderOptions,
+  info: ProbeInfo,
+  paths: FfmpegPaths,
+  resolved: ResolvedPlan,
+  emit: (e: ProgressEvent) => void,
+): Promise<AnalyseStage> {
+  emit({ stage: 'analyse', done: 0, total: keyframeIndices(info.frames, info.fps, resolved.subject.keyframeInterval).length, rate: 0 });
+  let tracker: ProgressTracker | undefined;
+  const analysis = await analyseVideo(info, {
+    paths,
+    keyframeInterval: resolved.subject.keyframeInterval,
+    prompt: resolved.subject.prompt,
+    models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset },
+    cacheDir: options.cacheDir,
+    signal: options.signal,
+    onProgress: (e) => {
+      tracker ??= new ProgressTracker('analyse', e.total, emit);
+      tracker.update(e.done);
+    },
+  });
+  const atlas = analysis.atlas.buffer;
+  if (!(atlas instanceof SharedArrayBuffer) || analysis.atlas.byteOffset !== 0 || analysis.atlas.byteLength !== atlas.byteLength) {
+    throw new RenderError('internal: the analysis did not return its atlas as a whole SharedArrayBuffer');
+  }
+  return { analysis, atlas };
+}

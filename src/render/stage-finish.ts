@@ -1,0 +1,57 @@
+// Finish stage: the batch files joined without re-encoding (audio added),
+// the joined file probed and checked frame for frame, then committed to the
+// output path. Nothing appears under the output's name before the check passed.
+import { dirname } from 'node:path';
+import { removeOnExit, removeQuietly } from '../exit-cleanup.js';
+import { diskFullError, nearlyFull } from '../fs-errors.js';
+import type { FfmpegPaths } from '../media/ffmpeg.js';
+import { probe } from '../media/probe.js';
+import type { ProbeInfo } from '../media/probe-types.js';
+import { commitOutput, joinBatches } from './finish.js';
+import { RenderError } from './options.js';
+
+export interface FinishStage {
+  outInfo: ProbeInfo;
+  warnings: string[];
+}
+
+export async function finishStage(options: {
+  paths: FfmpegPaths;
+  info: ProbeInfo;
+  batchFiles: string[];
+  output: string;
+  /** The output as the user wrote it, for messages. */
+  outputName: string;
+  workDir: string;
+  signal?: AbortSignal;
+}): Promise<FinishStage> {
+  const { paths, info, output } = options;
+  const { temp, warnings } = await joinBatches({
+    paths,
+    batchFiles: options.batchFiles,
+    input: info.file,
+    audioCodecs: info.audio.map((a) => a.codec),
+    output,
+    workDir: options.workDir,
+  });
+  const forgetTemp = removeOnExit(temp);
+  let outInfo: ProbeInfo;
+  try {
+    outInfo = await probe(temp, paths);
+    if (outInfo.frames !== info.frames) {
+      throw new RenderError(`the joined output has ${outInfo.frames} frames, the input ${info.frames}; nothing was written to ${options.outputName}`);
+    }
+  } catch (err) {
+    // ffmpeg's +faststart pass can fail quietly on a full disk, leaving only a broken file.
+    const full = await nearlyFull(dirname(temp));
+    await removeQuietly(temp);
+    throw full ? diskFullError(err, dirname(output)) : err;
+  }
+  if (options.signal?.aborted) {
+    await removeQuietly(temp);
+    options.signal.throwIfAborted();
+  }
+  await commitOutput(temp, output);
+  forgetTemp();
+  return { outInfo, warnings };
+}
