@@ -257,7 +257,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
         await storage.remove(temp);
         throw err;
       }
-      await commitOutput(temp, data.output);
+      await commitOutput(temp, data.output, data.overwrite);
       const joinMs = performance.now() - t;
       await storage.remove(data.workDir);
       await dropAtlas(redis, storage, data.atlas).catch(() => undefined);

@@ -1,8 +1,9 @@
 // Joins the batch files without re-encoding, adds the input's audio (copied
 // when the container can hold it, else AAC with a warning),
-// writes to a temp file beside the output and renames it into place.
+// writes to a temp file beside the output and commits it into place without
+// replacing a file that appeared meanwhile (unless asked to).
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { link, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { ffmpegToCompletion } from '../media/process/index.js';
@@ -77,10 +78,43 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   return { temp, warnings };
 }
 
-/** Moves the finished temp file into place (atomic on one filesystem). */
-export async function commitOutput(temp: string, output: string): Promise<void> {
+export class OutputExistsError extends Error {
+  constructor(output: string) {
+    super(`${output} appeared while this render ran (another program or render wrote it); it was left as it is and nothing was written. Pass -y (overwrite: true) to replace it`);
+    this.name = 'OutputExistsError';
+  }
+}
+
+/**
+ * Moves the finished temp file into place. Without `overwrite` the commit
+ * itself refuses an output that appeared during the run: link() fails with
+ * EEXIST where rename() would silently replace. With `overwrite`, a plain
+ * (atomic) rename.
+ */
+export async function commitOutput(temp: string, output: string, overwrite: boolean): Promise<void> {
   try {
-    await rename(temp, output);
+    if (overwrite) {
+      await rename(temp, output);
+      return;
+    }
+    try {
+      await link(temp, output);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new OutputExistsError(output);
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      // No hard links on this file system (FAT, some network mounts): claim the
+      // name with an exclusive create, then rename over our own placeholder.
+      try {
+        await writeFile(output, '', { flag: 'wx' });
+      } catch (e) {
+        throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? new OutputExistsError(output) : e;
+      }
+      await rename(temp, output);
+      return;
+    }
+    // The output is complete under its name; the temp name is only a second link to it.
+    await unlink(temp).catch(() => undefined);
   } catch (err) {
     // The failure is what matters; a temp file that cannot be removed must not replace it.
     await rm(temp, { force: true }).catch(() => undefined);

@@ -86,6 +86,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
       output,
       outputName: options.output,
       workDir,
+      overwrite: options.overwrite === true,
       signal: options.signal,
     });
     clock.end('finish');

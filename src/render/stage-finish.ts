@@ -23,6 +23,8 @@ export async function finishStage(options: {
   /** The output as the user wrote it, for messages. */
   outputName: string;
   workDir: string;
+  /** Replace an output that exists (-y); otherwise the commit fails if one appeared during the run. */
+  overwrite: boolean;
   signal?: AbortSignal;
 }): Promise<FinishStage> {
   const { paths, info, output } = options;
@@ -51,7 +53,7 @@ export async function finishStage(options: {
     await removeQuietly(temp);
     options.signal.throwIfAborted();
   }
-  await commitOutput(temp, output);
+  await commitOutput(temp, output, options.overwrite);
   forgetTemp();
   return { outInfo, warnings };
 }
