@@ -1,6 +1,7 @@
 // A pool of render workers pulling batch jobs from one queue (longest first).
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { receiveError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 import type { PoolMessage, WorkerData, WorkerMessage } from './protocol.js';
 
@@ -11,12 +12,10 @@ export interface PoolResult {
   atlasSharedEverywhere: boolean;
 }
 
-export class BatchError extends Error {
-  constructor(readonly batch: number, message: string) {
-    super(message);
-    this.name = 'BatchError';
-  }
-}
+export { BatchError } from './errors.js';
+
+/** How long a stopping worker gets to kill and reap its ffmpeg children (their SIGTERM→SIGKILL grace is 3 s). */
+export const WORKER_STOP_MS = 5000;
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('render interrupted');
@@ -44,6 +43,8 @@ export async function runPool(
   const atlasAddresses: bigint[] = [];
   let sharedEverywhere = true;
   const workers: Worker[] = [];
+  const exited = new Set<Worker>();
+  const stopped = new Map<Worker, () => void>();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -62,6 +63,9 @@ export async function runPool(
         const data: WorkerData = { worker: w, atlas: options.atlas };
         const worker = new Worker(workerUrl(), { workerData: data });
         workers.push(worker);
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'stopped') stopped.get(worker)?.();
+        });
         const next = (): void => {
           const job = queue.shift();
           if (job) {
@@ -87,19 +91,44 @@ export async function runPool(
               options.onProgress(m.result.batch, m.result.frames);
               next();
               break;
-            case 'failed':
-              fail(new BatchError(m.batch, m.message));
+            case 'failed': {
+              // The worker's own error, class, fields and cause kept (a FrameCountError stays one).
+              const err = receiveError(m.error) as Error & { batch?: number };
+              err.batch ??= m.batch;
+              fail(err);
               break;
+            }
           }
         });
         worker.on('error', (err) => fail(new Error(`render worker ${w} crashed: ${err.message}`)));
         worker.on('exit', (code) => {
+          exited.add(worker);
+          stopped.get(worker)?.();
           if (code !== 0) fail(new Error(`render worker ${w} exited with code ${code}`));
         });
       }
     });
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    // Cooperative first: each live worker kills and reaps its ffmpeg children, then it is terminated.
+    await Promise.all(workers.map((w) => stopWorker(w, exited, stopped)));
   }
   return { results, atlasAddresses, atlasSharedEverywhere: sharedEverywhere };
+}
+
+async function stopWorker(worker: Worker, exited: Set<Worker>, stopped: Map<Worker, () => void>): Promise<void> {
+  if (!exited.has(worker)) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WORKER_STOP_MS);
+      stopped.set(worker, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        worker.postMessage({ type: 'stop' } satisfies PoolMessage);
+      } catch {
+        resolve();
+      }
+    });
+  }
+  await worker.terminate();
 }

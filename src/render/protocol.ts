@@ -1,4 +1,5 @@
 // Messages between the render pool (main thread) and its workers.
+import type { SentError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 
 export interface WorkerData {
@@ -7,10 +8,12 @@ export interface WorkerData {
   atlas: SharedArrayBuffer;
 }
 
-export type PoolMessage = { type: 'job'; job: BatchJob } | { type: 'exit' };
+// 'stop': kill and reap this thread's ffmpeg children, answer 'stopped', then wait to be terminated.
+export type PoolMessage = { type: 'job'; job: BatchJob } | { type: 'exit' } | { type: 'stop' };
 
 export type WorkerMessage =
   | { type: 'ready'; worker: number; atlasAddress: bigint; atlasShared: boolean }
   | { type: 'progress'; batch: number; frames: number }
   | { type: 'done'; result: BatchResult }
-  | { type: 'failed'; batch: number; message: string; name: string };
+  | { type: 'failed'; batch: number; error: SentError }
+  | { type: 'stopped' };

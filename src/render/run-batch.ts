@@ -8,20 +8,19 @@ import { fitFilter, imageKey, imageRequest, type ImageRequest } from '../effects
 import { EffectChain, FrameResampler, frameBytes } from '../native/effects.js';
 import { FrameEncoder } from '../media/encoder.js';
 import { readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
+import { FrameCountError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 
 const RING = 4;
 
-export class FrameCountError extends Error {
-  constructor(job: BatchJob, got: number) {
-    const expected = job.endFrame - job.startFrame;
-    super(
-      `batch ${job.batch}: ffmpeg decoded ${got} frames for frames [${job.startFrame}, ${job.endFrame}) of ${job.input}, ` +
-        `expected ${expected}. The input may have a variable frame rate or a broken stream; ` +
-        're-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...).',
-    );
-    this.name = 'FrameCountError';
-  }
+/**
+ * Test-only fault hook: MASKFLOW_FAULT=batch:N:fail makes batch N's decoder
+ * stop one frame short, so the batch fails as a bad input does (FrameCountError).
+ * Used by the reliability tests; never set it in production.
+ */
+export function faultFor(batch: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const m = /^batch:(\d+):(fail)$/.exec(env.MASKFLOW_FAULT ?? '');
+  return m && Number(m[1]) === batch ? m[2] : undefined;
 }
 
 async function decodeStill(paths: FfmpegPaths, image: ImageRequest, width: number, height: number): Promise<Uint8Array> {
@@ -101,7 +100,7 @@ export async function runBatch(
         height,
         pixFmt: 'yuv420p',
         inputOptions: [...(job.encoder.threads !== undefined ? ['-threads', String(job.encoder.threads)] : []), ...(job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : [])],
-        outputOptions: ['-vsync', '0', '-frames:v', String(expected)],
+        outputOptions: ['-vsync', '0', '-frames:v', String(faultFor(job.batch) === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {
         const t1 = performance.now();

@@ -1,7 +1,11 @@
 // Render worker: receives the mask atlas once (a SharedArrayBuffer in
-// workerData: shared, never cloned), then batch jobs one at a time.
+// workerData: shared, never cloned), then batch jobs one at a time. Its ffmpeg
+// children are killed and reaped before it reports a failure and when the pool
+// asks it to stop, so a terminated worker never leaves a process behind.
 import { parentPort, workerData } from 'node:worker_threads';
+import { stopAll } from '../media/process/index.js';
 import { nativeMemoryAddress } from '../native/memory.js';
+import { sendError } from './errors.js';
 import { runBatch } from './run-batch.js';
 import type { BatchJob } from './job.js';
 import type { WorkerData, WorkerMessage, PoolMessage } from './protocol.js';
@@ -19,10 +23,17 @@ port.on('message', (message: PoolMessage) => {
     port.close();
     return;
   }
+  if (message.type === 'stop') {
+    void stopAll('the render is stopping').then(() => post({ type: 'stopped' }));
+    return;
+  }
   const job: BatchJob = message.job;
   runBatch(job, atlas, (frames) => post({ type: 'progress', batch: job.batch, frames })).then(
     (result) => post({ type: 'done', result }),
-    (err: unknown) =>
-      post({ type: 'failed', batch: job.batch, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }),
+    async (err: unknown) => {
+      // The decoder of a failed batch may still be running: end it before saying so.
+      await stopAll(`batch ${job.batch} failed`);
+      post({ type: 'failed', batch: job.batch, error: sendError(err) });
+    },
   );
 });
