@@ -28,9 +28,9 @@ interface Stopped {
  * Starts the CLI, waits until stderr matches `when` (or the promise settles),
  * sends `signals` (`gapMs` apart) and waits for the exit.
  */
-function interruptAt(args: string[], cwd: string, when: RegExp | Promise<unknown>, signals: NodeJS.Signals[], gapMs = 30): Promise<Stopped> {
+function interruptAt(args: string[], cwd: string, when: RegExp | Promise<unknown>, signals: NodeJS.Signals[], gapMs = 30, env: NodeJS.ProcessEnv = process.env): Promise<Stopped> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let sentAt = 0;
     const what = when instanceof RegExp ? String(when) : 'the trigger';
@@ -142,7 +142,12 @@ t.test('SIGINT while planning (an Ollama request that never returns) stops with 
 });
 
 t.test('a second Ctrl-C during rendering exits at once and still removes the temp files', async (t) => {
-  const r = await interruptAt(['render', clip, '-o', 'out.mp4', '--plan', fastPlan, '--no-cache', '--workers', '2', '--batch-seconds', '2'], dir, /^render .*frames/m, ['SIGINT', 'SIGINT'], 20);
+  // The test-only fault hook makes the first stop provably slow: a hung worker thread gets 5 s to
+  // answer before it is terminated, so the second Ctrl-C always comes while the first is under way.
+  const r = await interruptAt(['render', clip, '-o', 'out.mp4', '--plan', fastPlan, '--no-cache', '--workers', '2', '--batch-seconds', '2'], dir, /MASKFLOW_FAULT: batch 0 hangs/, ['SIGINT', 'SIGINT'], 20, {
+    ...process.env,
+    MASKFLOW_FAULT: 'batch:0:hang',
+  });
   t.comment(`two Ctrl-C → exit in ${r.stopMs.toFixed(0)} ms`);
   t.equal(r.code, 130);
   t.match(r.stderr, /interrupted again; exited at once/, 'the second Ctrl-C took the immediate exit');

@@ -47,12 +47,12 @@ export function sendError(err: unknown, depth = 0): SentError {
     if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v as string | number | boolean | null;
   }
   const sent: SentError = { name: err.name, message: err.message, stack: err.stack, fields };
-  if (err.cause !== undefined && depth < 8) sent.cause = err.cause instanceof Error ? sendError(err.cause, depth + 1) : { value: String(err.cause) };
+  if (err.cause !== undefined && depth < 8) sent.cause = err.cause instanceof Error ? sendError(err.cause, depth + 1) : { value: typeof err.cause === 'string' ? err.cause : JSON.stringify(err.cause) ?? 'undefined' };
   return sent;
 }
 
 export function receiveError(sent: SentError): Error {
-  const err = Object.create((CLASSES[sent.name] ?? Error).prototype as object) as Error;
+  const err = Object.create((CLASSES[sent.name] ?? Error).prototype) as Error;
   Object.defineProperty(err, 'message', { value: sent.message, writable: true, configurable: true });
   Object.defineProperty(err, 'name', { value: sent.name, writable: true, configurable: true });
   if (sent.stack) Object.defineProperty(err, 'stack', { value: sent.stack, writable: true, configurable: true });

@@ -15,12 +15,21 @@ const RING = 4;
 
 /**
  * Test-only fault hook: MASKFLOW_FAULT=batch:N:fail makes batch N's decoder
- * stop one frame short, so the batch fails as a bad input does (FrameCountError).
- * Used by the reliability tests; never set it in production.
+ * stop one frame short, so the batch fails as a bad input does (FrameCountError);
+ * batch:N:hang blocks the worker thread at the batch's first frame (a hung
+ * native call), after saying so on stderr. Used by the reliability tests; never
+ * set it in production.
  */
 export function faultFor(batch: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const m = /^batch:(\d+):(fail)$/.exec(env.MASKFLOW_FAULT ?? '');
+  const m = /^batch:(\d+):(fail|hang)$/.exec(env.MASKFLOW_FAULT ?? '');
   return m && Number(m[1]) === batch ? m[2] : undefined;
+}
+
+/** The `hang` fault: this thread stops answering (terminate() still ends it). */
+function hangForTest(batch: number): void {
+  process.stderr.write(`MASKFLOW_FAULT: batch ${batch} hangs (test fault)\n`);
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600; i++) Atomics.wait(cell, 0, 0, 100);
 }
 
 async function decodeStill(paths: FfmpegPaths, image: ImageRequest, width: number, height: number): Promise<Uint8Array> {
@@ -103,6 +112,7 @@ export async function runBatch(
         outputOptions: ['-vsync', '0', '-frames:v', String(faultFor(job.batch) === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {
+        if (index === 0 && faultFor(job.batch) === 'hang') hangForTest(job.batch);
         const t1 = performance.now();
         ms.decodeWait += t1 - waitStart;
         const frameIndex = job.startFrame + index;
