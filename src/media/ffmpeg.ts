@@ -33,10 +33,14 @@ export interface ReadFramesOptions {
   pixFmt: RawPixelFormat;
   /** Extra ffmpeg input options (e.g. accurate seeking). */
   inputOptions?: string[];
+  /** The input stream to decode, e.g. "0:1" (default: ffmpeg's choice of video stream). */
+  map?: string;
   /** A video filter applied before scaling (e.g. `select=...` or `fps=2`). */
   filter?: string;
   /** Output options before the raw format (e.g. `-vsync`, `-frames:v`). */
   outputOptions?: string[];
+  /** A second output of the same ffmpeg run, after the frames' pipe (e.g. a framecrc listing to a file). */
+  extraOutput?: string[];
   /** Scaling algorithm; bilinear is fast and good enough for analysis. */
   scaleFlags?: string;
   /** Start of the error message when decoding fails (default "ffmpeg could not decode INPUT"). */
@@ -67,7 +71,13 @@ export async function readFrames(
   options.signal?.throwIfAborted();
   const proc = runFfmpeg(
     options.paths,
-    [...(options.inputOptions ?? []), '-i', options.input, '-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo', 'pipe:1'],
+    [
+      ...(options.inputOptions ?? []),
+      '-i', options.input,
+      ...(options.map ? ['-map', options.map] : []),
+      '-an', '-sn', '-vf', filters, ...(options.outputOptions ?? []), '-f', 'rawvideo', 'pipe:1',
+      ...(options.extraOutput ?? []),
+    ],
     { what: options.what ?? `ffmpeg could not decode ${options.input}`, stdout: 'pipe', watchdogSeconds: options.watchdogSeconds },
   );
   // 1 MiB of read-ahead: measured as fast as two whole frames at 1080p, with ~15 MB less per worker.

@@ -1,9 +1,17 @@
 // Keyframes for subject analysis: every `interval` seconds (plus the first and
 // last frame), decoded small (long side <= 640, even sizes) as rgb24 in ONE
-// ffmpeg pass. A `select` filter on the decoder's frame number keeps the exact
-// input frame index of every keyframe, so masks line up with render frames.
+// ffmpeg pass. The decode follows the frame grid (frame-grid.ts) exactly as
+// the render's batches do, and a `select` filter on the grid's frame number
+// keeps the exact frame index of every keyframe, so masks line up with
+// render frames. The same pass lists the pictures the decoder returned, so
+// pictures that fail to decode are named in a warning (they show the picture
+// before them, like dropped-frame entries).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analysisDecodeOptions } from './analysis-decode.js';
 import { readFrames, type FfmpegPaths } from './ffmpeg.js';
+import { gridDecode, parseFramecrcTimes, type FrameGrid } from './frame-grid.js';
 import type { ProbeInfo } from './probe-types.js';
 
 export const DEFAULT_KEYFRAME_INTERVAL = 0.5;
@@ -47,8 +55,9 @@ export function keyframeIndices(frames: number, fps: number, interval = DEFAULT_
 
 /** The ffmpeg `select` expression for these indices (`n` is the decoder frame number). */
 export function selectExpression(frames: number, step: number): string {
-  // One short expression instead of one term per keyframe, so long videos stay within argv limits.
-  return `select='not(mod(n\\,${step}))+eq(n\\,${frames - 1})'`;
+  // One short expression instead of one term per keyframe, so long videos stay within argv limits;
+  // nothing past the grid's last frame (the fps filter may repeat the last picture up to the stream's end time).
+  return `select='lt(n\\,${frames})*(not(mod(n\\,${step}))+eq(n\\,${frames - 1}))'`;
 }
 
 export interface KeyframeOptions {
@@ -57,6 +66,27 @@ export interface KeyframeOptions {
   maxLongSide?: number;
   /** Aborting kills the decoder; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Told about pictures that did not decode (they repeat the picture before them). */
+  onWarning?: (warning: string) => void;
+}
+
+/**
+ * Grid frames whose own picture the decoder did not return: the frames
+ * holding a picture by the grid, minus those the decode listed
+ * (`decodedFrames`, frame numbers). Undefined when the grid does not list
+ * its repeated frames (too many to compare).
+ */
+export function undecodedFrames(grid: FrameGrid, decodedFrames: Iterable<number>): number[] | undefined {
+  if (grid.repeated > grid.repeatedFrames.length) return undefined;
+  const decoded = new Set(decodedFrames);
+  const repeated = new Set(grid.repeatedFrames);
+  const out: number[] = [];
+  for (let f = 0; f < grid.frames; f++) if (!repeated.has(f) && !decoded.has(f)) out.push(f);
+  return out;
+}
+
+function listFrames(frames: number[]): string {
+  return frames.length <= 30 ? frames.join(', ') : `${frames.slice(0, 30).join(', ')} and ${frames.length - 30} more`;
 }
 
 /**
@@ -74,33 +104,58 @@ export async function forEachKeyframe(
   const indices = keyframeIndices(probe.frames, probe.fps, interval);
   // ProbeInfo sizes are display sizes: what ffmpeg's auto-rotating decoder produces.
   const size = reducedSize(probe.width, probe.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
-  const read = await readFrames(
-    {
-      input: probe.file,
-      paths: options.paths,
-      width: size.width,
-      height: size.height,
-      pixFmt: 'rgb24',
-      inputOptions: analysisDecodeOptions(probe, size),
-      filter: selectExpression(probe.frames, keyframeStep(probe.fps, interval)),
-      // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
-      outputOptions: ['-vsync', '0'],
-      scaleFlags: 'area',
-      signal: options.signal,
-    },
-    async (data, i) => {
-      if (i >= indices.length) {
-        throw new Error(`${probe.file}: ffmpeg returned more keyframes than the ${probe.frames} frames ffprobe counted allow (${indices.length})`);
-      }
-      const frame = indices[i];
-      await onKeyframe({ frame, time: frame / probe.fps, index: i, data: data.slice(), width: size.width, height: size.height });
-    },
-  );
-  if (read !== indices.length) {
-    throw new Error(
-      `${probe.file}: expected ${indices.length} keyframes (frames 0..${probe.frames - 1} every ${keyframeStep(probe.fps, interval)}), ffmpeg returned ${read}; ` +
-        'the file has fewer decodable frames than ffprobe reports',
+  const grid = probe.grid;
+  const onGrid = grid ? gridDecode(grid, probe.startTime, 0) : undefined;
+  const select = selectExpression(probe.frames, keyframeStep(probe.fps, interval));
+  // Pictures the decoder returns, listed by a second output of the same run (packet-listed grids only:
+  // a decode-listed grid is made of decoded pictures already).
+  const listDir = grid?.source === 'packets' ? await mkdtemp(join(tmpdir(), 'maskflow-decoded-')) : undefined;
+  const listFile = listDir ? join(listDir, 'decoded.crc') : undefined;
+  try {
+    const read = await readFrames(
+      {
+        input: probe.file,
+        paths: options.paths,
+        width: size.width,
+        height: size.height,
+        pixFmt: 'rgb24',
+        inputOptions: [...analysisDecodeOptions(probe, size), ...(onGrid?.inputOptions ?? [])],
+        map: probe.videoStream !== undefined ? `0:${probe.videoStream}` : undefined,
+        filter: onGrid ? `${onGrid.filter},${select}` : select,
+        // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
+        outputOptions: ['-vsync', '0'],
+        // In 1/rate ticks, a picture's timestamp (frame 0 at 0) is its grid frame number.
+        extraOutput: listFile && grid ? ['-map', `0:${probe.videoStream ?? 'v:0'}`, '-r', `${grid.fpsNum}/${grid.fpsDen}`, '-c:v', 'wrapped_avframe', '-f', 'framecrc', '-y', listFile] : undefined,
+        scaleFlags: 'area',
+        signal: options.signal,
+      },
+      async (data, i) => {
+        if (i >= indices.length) {
+          throw new Error(`${probe.file}: ffmpeg returned more keyframes than the ${probe.frames} frames of the frame grid allow (${indices.length})`);
+        }
+        const frame = indices[i];
+        await onKeyframe({ frame, time: frame / probe.fps, index: i, data: data.slice(), width: size.width, height: size.height });
+      },
     );
+    if (read !== indices.length) {
+      throw new Error(
+        `${probe.file}: expected ${indices.length} keyframes (frames 0..${probe.frames - 1} every ${keyframeStep(probe.fps, interval)}), ffmpeg returned ${read}; ` +
+          'the decoder stopped before the end of the video stream',
+      );
+    }
+    if (listFile && grid && options.onWarning) {
+      const { times } = parseFramecrcTimes(await readFile(listFile, 'utf8'));
+      const missing = undecodedFrames(grid, times.map((t) => Math.round((t * grid.fpsNum) / grid.fpsDen)));
+      const lost = missing ? missing.length : grid.pictures - times.length;
+      if (lost > 0) {
+        options.onWarning(
+          `${probe.file}: ${lost} picture${lost > 1 ? 's' : ''} could not be decoded (a broken or cut stream) and show${lost > 1 ? '' : 's'} the picture before instead` +
+            (missing ? ` (frame${lost > 1 ? 's' : ''} ${listFrames(missing)})` : ''),
+        );
+      }
+    }
+  } finally {
+    if (listDir) await rm(listDir, { recursive: true, force: true });
   }
   return indices;
 }

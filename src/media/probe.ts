@@ -1,10 +1,13 @@
-// ffprobe (JSON output, run by the process module): size, frame rate, exact frame count,
-// duration, rotation and audio streams. Anything unusable is a clear error
-// naming the file.
+// ffprobe (JSON output, run by the process module): size, rotation, colour
+// tags, audio streams, and the frame grid (frame-grid.ts: the frames a render
+// produces, from the packets). Anything unusable is a clear error naming the
+// file; what is usable but unusual becomes a note for the report.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FfmpegPaths } from './ffmpeg.js';
-import { ffprobeJson, ProcessError } from './process/index.js';
+import { FrameGridError, frameGrid, gridRate, gridWarnings } from './frame-grid.js';
+import { PacketScanError, scanVideoPackets } from './packets.js';
+import { ffprobeJson, ProcessError, runFfmpeg, runFfprobe, outputOrFailure } from './process/index.js';
 import type { ProbeInfo } from './probe-types.js';
 
 export type { ProbeInfo } from './probe-types.js';
@@ -25,10 +28,15 @@ interface FfprobeStream {
   height?: number;
   avg_frame_rate?: string;
   r_frame_rate?: string;
-  nb_frames?: string;
-  nb_read_packets?: string;
+  start_time?: string;
   duration?: string;
   pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
+  field_order?: string;
+  sample_aspect_ratio?: string;
   channels?: number;
   sample_rate?: string;
   tags?: Record<string, string>;
@@ -37,17 +45,57 @@ interface FfprobeStream {
 
 interface FfprobeData {
   streams: FfprobeStream[];
-  format: { duration?: string; start_time?: string };
+  format: { duration?: string; start_time?: string; format_name?: string; tags?: Record<string, string> };
 }
 
-async function ffprobe(paths: FfmpegPaths, file: string, options: string[]): Promise<FfprobeData> {
-  const data = await ffprobeJson<Partial<FfprobeData>>(paths, ['-show_streams', '-show_format', ...options, file], `ffprobe could not read ${file}`);
+const SHOW = ['-show_streams', '-show_format'];
+
+/**
+ * ffprobe's view of `file`. Some ffprobe builds crash (a signal, no output)
+ * on containers their ffmpeg reads fine: the bundled static ffprobe
+ * segfaults on every MPEG-TS. Then ffprobe reads a stream copy of the file
+ * that ffmpeg writes into NUT (same streams, codec parameters and
+ * timestamps; nothing decoded), and a note says so.
+ */
+async function ffprobe(paths: FfmpegPaths, file: string, notes: string[]): Promise<FfprobeData> {
+  try {
+    const data = await ffprobeJson<Partial<FfprobeData>>(paths, [...SHOW, file], `ffprobe could not read ${file}`);
+    return { streams: data.streams ?? [], format: data.format ?? {} };
+  } catch (err) {
+    if (!(err instanceof ProcessError && err.failure === 'signal')) throw err;
+    const crash = `ffprobe (${paths.ffprobe}) crashed (signal ${err.exitSignal ?? 'unknown'}) reading it`;
+    const data = await ffprobeThroughCopy(paths, file).catch((copyErr: unknown) => {
+      throw new ProbeError(file, `${crash}, and reading a stream copy failed too (${lastLine(copyErr)}); point maskflow at another ffmpeg/ffprobe with --ffmpeg DIR or MASKFLOW_FFMPEG/MASKFLOW_FFPROBE`);
+    });
+    notes.push(`${file}: ${crash}; it was read from an ffmpeg stream copy instead (nothing decoded)`);
+    return data;
+  }
+}
+
+async function ffprobeThroughCopy(paths: FfmpegPaths, file: string): Promise<FfprobeData> {
+  const copy = runFfmpeg(paths, ['-copyts', '-i', file, '-map', '0', '-c', 'copy', '-ignore_unknown', '-f', 'nut', 'pipe:1'], {
+    what: `ffmpeg could not copy the streams of ${file}`,
+    stdout: 'pipe',
+  });
+  const reader = runFfprobe(paths, ['-of', 'json', ...SHOW, '-i', 'pipe:0'], { what: `ffprobe could not read a stream copy of ${file}`, stdin: 'pipe' });
+  copy.stdout!.pipe(reader.stdin!);
+  const { stdout, failure } = await outputOrFailure(reader);
+  // ffprobe stops reading once it knows the streams; the copy is not needed further.
+  await copy.kill('ffprobe has read what it needs');
+  await copy.done.catch(() => undefined);
+  if (failure) throw failure;
+  const data = JSON.parse(stdout) as Partial<FfprobeData>;
   return { streams: data.streams ?? [], format: data.format ?? {} };
+}
+
+function lastLine(err: unknown): string {
+  if (err instanceof ProcessError) return err.lastLine.trim() || err.message.split('\n')[0];
+  return ((err as Error).message ?? String(err)).split('\n')[0];
 }
 
 function parseRate(rate: string | undefined): [number, number] | undefined {
   if (!rate) return undefined;
-  const [n, d] = rate.split('/').map(Number);
+  const [n, d] = rate.split(/[/:]/).map(Number);
   if (!Number.isFinite(n) || !Number.isFinite(d) || n <= 0 || d <= 0) return undefined;
   return [n, d];
 }
@@ -64,103 +112,95 @@ function rotationOf(stream: FfprobeStream): number {
   return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
 }
 
-/** "00:00:07.560000000" → 7.56. */
-function parseClock(text: string | undefined): number | undefined {
-  const m = /^(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text?.trim() ?? '');
-  if (!m) return undefined;
-  const v = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-  return v > 0 ? v : undefined;
-}
+const finite = (v: unknown): number | undefined => {
+  if (v === undefined || v === null || v === '' || v === 'N/A') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
 
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a || 1;
-}
+const known = (v: string | undefined): string | undefined => (v && v !== 'unknown' ? v : undefined);
 
 export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeInfo> {
   const file = resolve(fileArg);
   if (!existsSync(file)) throw new ProbeError(fileArg, 'no such file');
   if (!statSync(file).isFile()) throw new ProbeError(fileArg, 'not a regular file');
+  const notes: string[] = [];
   let data: FfprobeData;
   try {
-    data = await ffprobe(paths, file, []);
+    data = await ffprobe(paths, file, notes);
   } catch (err) {
-    const detail = err instanceof ProcessError ? err.lastLine : ((err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? '');
-    throw new ProbeError(fileArg, `not a readable media file (ffprobe: ${detail.trim()})`);
+    if (err instanceof ProbeError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
+    throw new ProbeError(fileArg, `not a readable media file (ffprobe: ${lastLine(err).trim()})`);
   }
-  const video = data.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const videos = data.streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const video = videos[0];
   if (!video) throw new ProbeError(fileArg, 'has no video stream');
   const width = Number(video.width);
   const height = Number(video.height);
-  if (!(width > 0 && height > 0)) throw new ProbeError(fileArg, 'video stream has no frame size');
-  const avgRate = parseRate(video.avg_frame_rate);
-  const nominalRate = parseRate(video.r_frame_rate);
-  const rate = avgRate ?? nominalRate;
-  if (!rate) throw new ProbeError(fileArg, 'video stream has no frame rate');
-  let frames = Number(video.nb_frames);
-  if (!(Number.isInteger(frames) && frames > 0)) {
-    // Containers like Matroska do not store a frame count: count packets.
-    const counted = await ffprobe(paths, file, ['-count_packets', '-select_streams', `${video.index}`]);
-    const s = counted.streams.find((x) => x.index === video.index) ?? counted.streams[0];
-    frames = Number(s?.nb_read_packets);
+  if (!(width > 0 && height > 0)) throw new ProbeError(fileArg, `video stream ${video.index} (${video.codec_name ?? 'unknown codec'}) has no frame size; ffprobe cannot decode it`);
+
+  let grid;
+  try {
+    const packets = await scanVideoPackets(paths, file, video.index);
+    grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)));
+  } catch (err) {
+    if (err instanceof FrameGridError || err instanceof PacketScanError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
+    if (err instanceof ProcessError) throw new ProbeError(fileArg, `its ${video.codec_name ?? 'unknown'} video cannot be decoded by ${paths.ffmpeg} (${err.lastLine.trim()})`);
+    throw err;
   }
-  if (!(Number.isInteger(frames) && frames > 0)) throw new ProbeError(fileArg, 'video stream has no frames');
-  const finite = (v: unknown): number | undefined => {
-    const n = Number(v);
-    return Number.isFinite(n) && n > 0 ? n : undefined;
-  };
-  let fpsNum = rate[0];
-  let fpsDen = rate[1];
-  // The video stream's own duration: its field, else Matroska's DURATION tag; the
-  // format duration only when there is no other stream (it covers the audio too).
-  const tagDuration = parseClock(video.tags?.DURATION);
-  const onlyStream = data.streams.filter((x) => x.codec_type === 'video' || x.codec_type === 'audio').length === 1;
-  const containerDuration = finite(video.duration) ?? tagDuration ?? (onlyStream ? finite(data.format.duration) : undefined);
-  const duration = containerDuration ?? (frames * fpsDen) / fpsNum;
-  // Variable frame rate: the nominal and average rates disagree, or the frame
-  // count does not fit the duration at the stated rate (Matroska states 25/1
-  // for anything). Such inputs are rendered at their true average rate, so the
-  // output lasts as long as the input and stays in sync with its audio.
-  const nominalDiffers = !!(avgRate && nominalRate && Math.abs(nominalRate[0] / nominalRate[1] / (fpsNum / fpsDen) - 1) > 1e-3);
-  const gridDuration = (frames * fpsDen) / fpsNum;
-  const countDiffers =
-    containerDuration !== undefined &&
-    Math.abs(gridDuration - containerDuration) > Math.max((2 * fpsDen) / fpsNum, 0.02 * containerDuration);
-  const variableFrameRate = nominalDiffers || countDiffers;
-  if (countDiffers) {
-    const num = Math.round(frames * 1000);
-    const den = Math.round(containerDuration * 1000);
-    const g = gcd(num, den);
-    fpsNum = num / g;
-    fpsDen = den / g;
-  }
-  const fps = fpsNum / fpsDen;
+  notes.push(...gridWarnings(fileArg, grid));
+  const fps = grid.fpsNum / grid.fpsDen;
   const rotation = rotationOf(video);
   const swap = rotation === 90 || rotation === 270;
+  const pixFmt = String(video.pix_fmt ?? 'unknown');
+  if (videos.length > 1) notes.push(`${fileArg}: ${videos.length} video streams; the first (stream ${video.index}) is rendered, the others are left out`);
+  const others = data.streams.filter((s) => s.codec_type !== 'video' && s.codec_type !== 'audio');
+  if (others.length > 0) {
+    const kinds = [...new Set(others.map((s) => `${s.codec_type ?? 'unknown'}${s.codec_name ? ` (${s.codec_name})` : ''}`))];
+    notes.push(`${fileArg}: ${kinds.join(', ')} stream${others.length > 1 ? 's' : ''} ignored; the output holds video and audio only`);
+  }
+  if (/^(yuva|rgba|bgra|argb|abgr|gbrap|ya)/.test(pixFmt) || pixFmt.startsWith('pal8')) {
+    notes.push(`${fileArg}: the video has an alpha channel (${pixFmt}); transparency is dropped (rendered over black)`);
+  }
+  const interlaced = !!video.field_order && !['progressive', 'unknown'].includes(video.field_order);
+  if (interlaced) notes.push(`${fileArg}: interlaced video (${video.field_order}); it is rendered as whole frames, not deinterlaced (deinterlace first, e.g. ffmpeg -vf yadif, for effects without combing)`);
+  const sar = parseRate(video.sample_aspect_ratio);
+  const audio = data.streams.filter((s) => s.codec_type === 'audio');
+  const gridDuration = grid.frames / fps;
   return {
     file,
     width: swap ? height : width,
     height: swap ? width : height,
     codedWidth: width,
     codedHeight: height,
-    fpsNum,
-    fpsDen,
+    fpsNum: grid.fpsNum,
+    fpsDen: grid.fpsDen,
     fps,
-    variableFrameRate,
-    startTime: Number.isFinite(Number(data.format.start_time)) ? Number(data.format.start_time) : 0,
-    frames,
-    duration,
+    variableFrameRate: grid.variableFrameRate,
+    startTime: finite(data.format.start_time) ?? 0,
+    frames: grid.frames,
+    duration: gridDuration,
     rotation,
-    pixFmt: String(video.pix_fmt ?? 'unknown'),
+    pixFmt,
     codec: String(video.codec_name ?? 'unknown'),
     videoStream: Number(video.index),
-    audio: data.streams
-      .filter((s) => s.codec_type === 'audio')
-      .map((s) => ({
-        index: Number(s.index),
-        codec: String(s.codec_name ?? 'unknown'),
-        channels: Number(s.channels ?? 0),
-        sampleRate: Number(s.sample_rate ?? 0),
-      })),
+    grid,
+    notes,
+    interlaced,
+    ...(sar && sar[0] !== sar[1] ? { sampleAspect: sar } : {}),
+    color: {
+      ...(known(video.color_range) ? { range: video.color_range } : {}),
+      ...(known(video.color_space) ? { space: video.color_space } : {}),
+      ...(known(video.color_transfer) ? { transfer: video.color_transfer } : {}),
+      ...(known(video.color_primaries) ? { primaries: video.color_primaries } : {}),
+    },
+    audio: audio.map((s) => ({
+      index: Number(s.index),
+      codec: String(s.codec_name ?? 'unknown'),
+      channels: Number(s.channels ?? 0),
+      sampleRate: Number(s.sample_rate ?? 0),
+      ...(finite(s.start_time) !== undefined ? { startTime: finite(s.start_time) } : {}),
+      ...(s.tags?.language ? { language: s.tags.language } : {}),
+    })),
   };
 }

@@ -14,6 +14,12 @@ export interface FinishOptions {
   input: string;
   /** Codec names of the input's audio streams (empty: no audio). */
   audioCodecs: string[];
+  /**
+   * Seconds from the input's container start to its first video frame (the
+   * frame grid's start): the audio is cut by that much so it stays in sync
+   * with the video, which starts at 0 in the output.
+   */
+  audioStart?: number;
   output: string;
   workDir: string;
 }
@@ -55,8 +61,10 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   const temp = tempOutputPath(options.output);
   const inputs = ['-f', 'concat', '-safe', '0', '-i', list];
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];
+  const cut = options.audioStart ?? 0;
+  // -ss is relative to the container start; stream copy starts at the first packet from there.
+  inputs.push(...(cut > 0.0005 ? ['-ss', cut.toFixed(6)] : []), '-i', options.input);
   if (options.audioCodecs.length > 0) {
-    inputs.push('-i', options.input);
     const audio = audioCopyPlan(options.output, options.audioCodecs);
     if (audio.copy) {
       outputOptions.push('-map', '1:a?', '-c:a', 'copy');
@@ -65,6 +73,9 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
       warnings.push(audio.reason);
     }
   }
+  // The input's global tags (creation time, title...) and chapters; stream tags such as the
+  // audio's language come with their streams.
+  outputOptions.push('-map_metadata', '1', '-map_chapters', '1');
   outputOptions.push('-movflags', '+faststart');
   const ext = extname(options.output).toLowerCase();
   if (ext !== '.mp4' && ext !== '.mov' && ext !== '.m4v') outputOptions.splice(outputOptions.indexOf('-movflags'), 2);

@@ -108,7 +108,12 @@ export async function runBatch(
         width,
         height,
         pixFmt: 'yuv420p',
-        inputOptions: [...(job.encoder.threads !== undefined ? ['-threads', String(job.encoder.threads)] : []), ...(job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : [])],
+        inputOptions: [
+          ...(job.encoder.threads !== undefined ? ['-threads', String(job.encoder.threads)] : []),
+          ...(job.decode ? job.decode.inputOptions : job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : []),
+        ],
+        map: job.decode?.map,
+        filter: job.decode?.filter,
         outputOptions: ['-vsync', '0', '-frames:v', String(faultFor(job.batch) === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {

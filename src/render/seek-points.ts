@@ -10,6 +10,8 @@ import type { ProbeInfo } from '../media/probe-types.js';
  * as the batch decoder's seek counts it.
  */
 export async function codecKeyframeFrames(paths: FfmpegPaths, info: ProbeInfo): Promise<number[]> {
+  // The frame grid lists them already (the same packets).
+  if (info.grid) return info.grid.keyframes;
   const packets = await scanVideoPackets(paths, info.file, info.videoStream ?? 0);
   const pictures = picturePackets(packets);
   if (pictures.length === 0) return [0];

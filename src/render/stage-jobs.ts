@@ -2,6 +2,7 @@
 // more than one), the worker count chosen for the encoded size, and each batch
 // turned into a BatchJob: plain data a worker thread or a queue worker runs.
 import type { FfmpegPaths } from '../media/ffmpeg.js';
+import { gridDecode } from '../media/frame-grid.js';
 import { framePresentationTimes, seekTimeForFrame } from '../media/frame-times.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
@@ -52,7 +53,8 @@ export async function jobsStage(
   const poolSize = Math.min(workerChoice.workers, batches.length);
   const ffmpegThreads = threadsFor(poolSize, workerChoice.cores);
   // Variable frame rate: frame f does not start at f / fps, so seek by the measured frame times.
-  const frameTimes = info.variableFrameRate && batches.length > 1 ? await framePresentationTimes(paths, info.file) : undefined;
+  // (Inputs probed with a frame grid need none: its decode places every picture.)
+  const frameTimes = info.variableFrameRate && !info.grid && batches.length > 1 ? await framePresentationTimes(paths, info.file) : undefined;
   if (frameTimes && frameTimes.length !== info.frames) {
     throw new RenderError(`${input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
   }
@@ -81,6 +83,7 @@ export function batchJobs(
     startFrame: b.startFrame,
     endFrame: b.endFrame,
     seekSeconds: frameTimes ? seekTimeForFrame(frameTimes, b.startFrame, info.startTime) : undefined,
+    decode: info.grid ? { ...gridDecode(info.grid, info.startTime, b.startFrame), map: `0:${info.videoStream ?? 'v:0'}` } : undefined,
     runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
     encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
     reframe: geometry.reframe ? { width: geometry.reframe.size.width, height: geometry.reframe.size.height, crops: geometry.reframe.cropsFor(b) } : undefined,

@@ -228,6 +228,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
 
   const finder = new ModelFreeFinder();
   const perKeyframe: PerKeyframe[] = [];
+  const decodeWarnings: string[] = [];
+  const onWarning = (w: string): void => void decodeWarnings.push(w);
   let finderName = 'model-free';
   let loads: Record<string, number> = {};
   let inferences = 0;
@@ -238,7 +240,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     try {
       signal?.throwIfAborted();
       finderName = loaded.names.join('+');
-      await forEachKeyframe(probe, { paths: options.paths, interval, signal }, async (kf) => {
+      await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, async (kf) => {
         // Between keyframes: a model run takes well under a second, so an interrupt is seen quickly.
         signal?.throwIfAborted();
         finder.add(kf);
@@ -265,7 +267,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     }
   } else {
     let done = 0;
-    await forEachKeyframe(probe, { paths: options.paths, interval, signal }, (kf) => {
+    await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, (kf) => {
       finder.add(kf);
       perKeyframe.push({ frame: kf.frame, score: 0 });
       // Decoding is most of the wall time; the finder pass after it is short.
@@ -322,7 +324,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;
     return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
   });
-  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, inferences, msPerInference: inferences ? Math.round((inferenceMs / inferences) * 10) / 10 : 0, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: cacheNote ? [cacheNote] : [] };
+  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, inferences, msPerInference: inferences ? Math.round((inferenceMs / inferences) * 10) / 10 : 0, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: [...decodeWarnings, ...(cacheNote ? [cacheNote] : [])] };
   signal?.throwIfAborted();
   if (cacheDir && key && parts) {
     const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };

@@ -1,0 +1,144 @@
+// Checks of a rendered corpus case (scripts/lib/corpus-cases.mjs), all
+// measured on the output file with real ffprobe/ffmpeg runs: decoded frame
+// count, rate, duration, audio streams, where the flash frame and the tone
+// burst are, aspect and colour tags, and the colour of the centre.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { paths } from './media.js';
+
+export interface Measured {
+  frames: number;
+  fps: string;
+  /** Seconds of video (frames / fps). */
+  duration: number;
+  audioStreams: number;
+  audioLanguages: string[];
+  /** Output frame with the brightest picture, and how much brighter than the median it is. */
+  flashFrame: number;
+  flashContrast: number;
+  /** Seconds from the first video frame to the tone burst's onset in the first audio stream (undefined: no tone found). */
+  toneAt?: number;
+  sar?: string;
+  colorRange?: string;
+  /** rgb24 of the centre pixel of frame 0. */
+  centreRgb: number[];
+  creationTime?: string;
+}
+
+function run(bin: string, args: string[]): Buffer {
+  const r = spawnSync(bin, args, { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+interface Stream {
+  codec_type: string;
+  nb_read_frames?: string;
+  r_frame_rate?: string;
+  start_time?: string;
+  sample_aspect_ratio?: string;
+  color_range?: string;
+  width?: number;
+  height?: number;
+  tags?: Record<string, string>;
+}
+
+export function measure(file: string): Measured {
+  const info = JSON.parse(
+    run(paths.ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames,r_frame_rate,start_time,sample_aspect_ratio,color_range,width,height:stream_tags=language:format_tags=creation_time', '-of', 'json', file]).toString(),
+  ) as { streams: Stream[]; format?: { tags?: Record<string, string> } };
+  const video = info.streams.find((s) => s.codec_type === 'video')!;
+  const audio = info.streams.filter((s) => s.codec_type === 'audio');
+  const frames = Number(video.nb_read_frames);
+  const [n, d] = String(video.r_frame_rate).split('/').map(Number);
+  // Mean luma of every frame, tiny.
+  const gray = run(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-vf', 'scale=16:9:flags=area,format=gray', '-vsync', '0', '-f', 'rawvideo', '-']);
+  const means: number[] = [];
+  for (let o = 0; o + 144 <= gray.length; o += 144) {
+    let sum = 0;
+    for (let i = 0; i < 144; i++) sum += gray[o + i];
+    means.push(sum / 144);
+  }
+  let flashFrame = 0;
+  for (let i = 1; i < means.length; i++) if (means[i] > means[flashFrame]) flashFrame = i;
+  const sorted = [...means].sort((a, b) => a - b);
+  const flashContrast = means[flashFrame] - sorted[Math.floor(sorted.length / 2)];
+  let toneAt: number | undefined;
+  if (audio.length > 0) {
+    const pcm = run(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 'f32le', '-']);
+    const samples = new Float32Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 4));
+    const onset = samples.findIndex((v) => Math.abs(v) > 0.3);
+    // Raw PCM starts at the audio stream's first sample: place it on the video's timeline.
+    if (onset >= 0) toneAt = Number(audio[0].start_time ?? 0) + onset / 48000 - Number(video.start_time ?? 0);
+  }
+  const w = Number(video.width);
+  const h = Number(video.height);
+  const rgb = run(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-vf', 'format=rgb24', '-f', 'rawvideo', '-']);
+  const at = ((h >> 1) * w + (w >> 1)) * 3;
+  return {
+    frames,
+    fps: `${n}/${d}`,
+    duration: (frames * d) / n,
+    audioStreams: audio.length,
+    audioLanguages: audio.map((a) => a.tags?.language ?? ''),
+    flashFrame,
+    flashContrast,
+    toneAt,
+    sar: video.sample_aspect_ratio,
+    colorRange: video.color_range,
+    centreRgb: [rgb[at], rgb[at + 1], rgb[at + 2]],
+    creationTime: info.format?.tags?.creation_time,
+  };
+}
+
+/**
+ * Renders every corpus case of `group` (generated into a test folder) and
+ * checks it: frames, rate, duration within one frame, audio streams, the
+ * flash and the tone burst at their times (±1 frame), warnings, aspect and
+ * colour. Batches of half a second on two workers, so every case is also cut
+ * and seeked into.
+ */
+export async function renderCorpusGroup(t: Test, group: string): Promise<void> {
+  const { makeCorpus } = await import('../../scripts/lib/corpus-cases.mjs');
+  const { render } = await import('../../src/render/render.js');
+  const dir = t.testdir({});
+  const { made, skipped } = makeCorpus(dir, paths, { group });
+  for (const s of skipped) t.comment(`skipped ${s.case.name}: ${s.why}`);
+  for (const c of made) {
+    await t.test(`${c.name}: ${c.what}`, async (t) => {
+      const e = c.expect;
+      const output = join(dir, `${c.name}.out${c.file.endsWith('.mov') ? '.mov' : c.file.endsWith('.mkv') ? '.mkv' : '.mp4'}`);
+      const run = render({ input: join(dir, c.file), output, effect: 'vignette', workers: 2, batchSeconds: 0.5, cacheDir: false });
+      if (e.refuse) {
+        await t.rejects(run, e.refuse);
+        return;
+      }
+      const report = await run;
+      const m = measure(output);
+      const [n, d] = e.fps.split('/').map(Number);
+      const frame = d / n;
+      t.equal(m.frames, e.frames, 'frames');
+      t.equal(report.frames, e.frames, 'frames in the report');
+      t.equal(m.fps, e.fps, 'frame rate');
+      t.ok(Math.abs(m.duration - e.frames * frame) <= frame + 1e-9, `duration ${m.duration.toFixed(3)} s`);
+      t.equal(m.audioStreams, e.audio, 'audio streams');
+      if (e.flash !== null) {
+        t.ok(m.flashContrast > 40, `a flash is seen (contrast ${m.flashContrast.toFixed(0)})`);
+        t.ok(Math.abs(m.flashFrame - e.flash) <= 1, `flash at frame ${m.flashFrame}, expected ${e.flash} ±1`);
+      }
+      if (e.tone !== null) {
+        t.ok(m.toneAt !== undefined && Math.abs(m.toneAt - e.tone) <= frame + 0.005, `tone at ${m.toneAt?.toFixed(3)} s, expected ${e.tone.toFixed(3)} ±1 frame`);
+        if (e.flash !== null && m.toneAt !== undefined) {
+          const apart = e.toneAfterFlash ?? 0;
+          t.ok(Math.abs(m.toneAt - m.flashFrame * frame - apart) <= frame + 0.005, `tone ${m.toneAt.toFixed(3)} s ${apart ? `${apart} s after` : 'with'} the flash ${(m.flashFrame * frame).toFixed(3)} s`);
+        }
+      }
+      for (const w of e.warnings ?? []) t.match(report.warnings.join('\n'), w, `warning ${String(w)}`);
+      if (e.sar) t.equal(m.sar, e.sar, 'sample aspect ratio kept');
+      if (e.colorRange) t.equal(m.colorRange, e.colorRange, 'colour range tag kept');
+      if (e.patchRgb) t.ok(m.centreRgb.every((v, i) => Math.abs(v - e.patchRgb![i]) <= 12), `centre colour ${m.centreRgb.join(',')} ≈ ${e.patchRgb.join(',')}`);
+      t.comment(`${c.name}: ${m.frames} frames @ ${m.fps}, audio ${m.audioStreams}, flash ${m.flashFrame}, tone ${m.toneAt?.toFixed(3) ?? '-'}, warnings: ${report.warnings.join(' | ') || 'none'}`);
+    });
+  }
+}
