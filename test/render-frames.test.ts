@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { render } from '../src/render/render.js';
 import { parsePlan } from '../src/plan/parse.js';
-import { ffmpeg, grayFrames, inspect } from './helpers/media.js';
+import { spawnSync } from 'node:child_process';
+import { ffmpeg, grayFrames, inspect, paths } from './helpers/media.js';
 
 // Every frame's luma is 16 + (N * 7) mod 219 (inside the video range): a
 // dropped or doubled frame shows as a jump in the sequence. grayscale-background only touches chroma, so the luma
@@ -168,7 +169,7 @@ t.test('audio the output container cannot hold is re-encoded to AAC with a warni
   await t.rejects(render({ input, output: join(dir, 'out.gif'), effect: 'vignette', cacheDir: false }), /out\.gif: the output must end in \.mp4, \.m4v, \.mov, \.mkv/);
 });
 
-t.test('a variable-frame-rate input is cut at exact frames by measured timestamps', async (t) => {
+t.test('a variable-frame-rate input keeps every picture at its own time on a constant grid, across batch cuts', async (t) => {
   const dir = t.testdir({});
   const plain = join(dir, 'plain.mkv');
   countingClip(plain, '25', 100, false);
@@ -177,9 +178,19 @@ t.test('a variable-frame-rate input is cut at exact frames by measured timestamp
   ffmpeg(['-i', plain, '-vf', "setpts='if(lt(N,40),N/25,40/25+(N-40)/10)/TB'", '-vsync', '0', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', input]);
   const report = await render({ input, output: join(dir, 'out.mp4'), plan: grayPlan([[0, 2]]), workers: 2, batchSeconds: 1, cacheDir: false });
   t.ok(report.batches.length >= 3, `${report.batches.length} batches`);
-  const want = frameIndices(input);
+  const pictures = frameIndices(input);
+  t.equal(pictures.length, 100);
+  // Picture times as stored (ffprobe, no decoding): output frame k shows the last picture at or before k / 25 (to the nearest frame).
+  const times = spawnSync(paths.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', input], { encoding: 'utf8' })
+    .stdout.trim().split('\n').map(Number).sort((a, b) => a - b);
+  const slots = times.map((v) => Math.round((v - times[0]) * 25));
+  const want: number[] = [];
+  for (let k = 0, p = 0; k <= slots[slots.length - 1]; k++) {
+    while (p + 1 < slots.length && slots[p + 1] <= k) p++;
+    want.push(pictures[p]);
+  }
   const got = frameIndices(join(dir, 'out.mp4'));
-  t.equal(want.length, 100);
-  t.equal(got.length, 100);
-  t.same(got.map((v, i) => (Math.abs(v - want[i]) > 3 ? i : -1)).filter((i) => i >= 0), [], 'every frame in place');
+  t.equal(got.length, want.length, `${want.length} frames: the input's 7.6 s at 25 fps`);
+  t.same(got.map((v, i) => (Math.abs(v - want[i]) > 3 ? i : -1)).filter((i) => i >= 0), [], 'every picture at its own time');
+  t.match(report.warnings.join('\n'), /repeat the picture before them/);
 });

@@ -225,8 +225,8 @@ export const CASES = [
       ff([...sources({ seconds: 3, flashFrame: 40 }), ...X264, '-c:a', 'aac', '-shortest', full]);
       ff(['-ss', '0.5', '-i', full, '-c', 'copy', join(dir, file)]);
     },
-    // 0.5 s (12.5 frames) cut from the start: the flash (1.6 s) lands at 1.1 s (frame 27 or 28).
-    expect: { frames: 63, fps: '25/1', ...audioOnce, flash: 28, tone: 1.1 },
+    // 0.5 s (12.5 frames) cut from the start: the first picture shown is frame 13 (0.52 s), so 62 frames remain and the flash (frame 40) is frame 27.
+    expect: { frames: 62, fps: '25/1', ...audioOnce, flash: 27, tone: 1.1 },
   },
   {
     name: 'two-audio-tracks', group: 'timing', file: 'two-audio.mkv', what: 'two audio tracks (eng, fra) in .mkv',
