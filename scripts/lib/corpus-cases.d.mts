@@ -11,6 +11,7 @@ export interface Expect {
   colorRange?: string;
   patchRgb?: number[];
   refuse?: RegExp;
+  todo?: string;
 }
 export interface Tools {
   ffmpeg: string;

@@ -106,7 +106,7 @@ export async function renderCorpusGroup(t: Test, group: string): Promise<void> {
   const { made, skipped } = makeCorpus(dir, paths, { group });
   for (const s of skipped) t.comment(`skipped ${s.case.name}: ${s.why}`);
   for (const c of made) {
-    await t.test(`${c.name}: ${c.what}`, async (t) => {
+    await t.test(`${c.name}: ${c.what}`, { todo: c.expect.todo ?? false }, async (t) => {
       const e = c.expect;
       const output = join(dir, `${c.name}.out${c.file.endsWith('.mov') ? '.mov' : c.file.endsWith('.mkv') ? '.mkv' : '.mp4'}`);
       const run = render({ input: join(dir, c.file), output, effect: 'vignette', workers: 2, batchSeconds: 0.5, cacheDir: false });
