@@ -4,6 +4,7 @@
 // /api/chat protocol (non-streaming and streamed NDJSON) with scripted answers.
 import t from 'tap';
 import type { ProbeInfo } from '../src/media/probe-types.js';
+import { gridFromPictures } from '../src/media/frame-grid.js';
 import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import type { CutDetection } from '../src/plan/cuts.js';
 import { ollamaFormat, ollamaPlan, OllamaError, requestOllamaPlan, normalizeHost } from '../src/plan/ollama.js';
@@ -27,6 +28,7 @@ const info: ProbeInfo = {
   rotation: 0,
   pixFmt: 'yuv420p',
   codec: 'h264',
+  grid: gridFromPictures(Array.from({ length: 300 }, (_, i) => ({ time: (i * 1001) / 30000, keyframe: i === 0 })), [30000, 1001], 'packets'),
   audio: [],
 };
 // Cuts given directly: this file tests the client, test/plan-cuts.test.ts the detector.

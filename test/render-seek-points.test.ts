@@ -5,7 +5,6 @@ import t from 'tap';
 import { join } from 'node:path';
 import { probe } from '../src/media/probe.js';
 import { render } from '../src/render/render.js';
-import { codecKeyframeFrames } from '../src/render/seek-points.js';
 import { chooseWorkers, processTreeCpuMs, threadsFor } from '../src/render/worker-choice.js';
 import { ffmpeg, inspect, paths } from './helpers/media.js';
 
@@ -17,16 +16,16 @@ t.test('codec keyframes come from packet flags, as frame indices', async (t) => 
   const dir = t.testdir({});
   const x264 = join(dir, 'g40.mp4');
   clip(x264, ['-c:v', 'libx264', '-preset', 'veryfast', '-g', '40', '-sc_threshold', '0', '-bf', '3']);
-  t.same(await codecKeyframeFrames(paths, await probe(x264, paths)), [0, 40, 80]);
+  t.same((await probe(x264, paths)).grid.keyframes, [0, 40, 80]);
   // An old codec in AVI (no B-frames, packet times = frame numbers).
   const avi = join(dir, 'msmpeg4.avi');
   clip(avi, ['-c:v', 'msmpeg4', '-q:v', '5', '-g', '50'], '10', 130);
-  t.same(await codecKeyframeFrames(paths, await probe(avi, paths)), [0, 50, 100]);
+  t.same((await probe(avi, paths)).grid.keyframes, [0, 50, 100]);
   // Mpeg-TS starts its clock late (1.4 s): frame 0 is still the first picture.
   const ts = join(dir, 'late.ts');
   clip(ts, ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-sc_threshold', '0', '-f', 'mpegts']);
   const tsInfo = await probe(ts, paths).catch(() => undefined);
-  if (tsInfo) t.same(await codecKeyframeFrames(paths, tsInfo), [0, 30, 60, 90]);
+  if (tsInfo) t.same(tsInfo.grid.keyframes, [0, 30, 60, 90]);
   else t.pass('this ffprobe cannot probe MPEG-TS (inputs issue 16 item 2); skipped');
 });
 

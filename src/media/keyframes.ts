@@ -105,11 +105,11 @@ export async function forEachKeyframe(
   // ProbeInfo sizes are display sizes: what ffmpeg's auto-rotating decoder produces.
   const size = reducedSize(probe.width, probe.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
   const grid = probe.grid;
-  const onGrid = grid ? gridDecode(grid, probe.startTime, 0) : undefined;
+  const onGrid = gridDecode(grid, probe.startTime, 0);
   const select = selectExpression(probe.frames, keyframeStep(probe.fps, interval));
   // Pictures the decoder returns, listed by a second output of the same run (packet-listed grids only:
   // a decode-listed grid is made of decoded pictures already).
-  const listDir = grid?.source === 'packets' ? await mkdtemp(join(tmpdir(), 'maskflow-decoded-')) : undefined;
+  const listDir = grid.source === 'packets' ? await mkdtemp(join(tmpdir(), 'maskflow-decoded-')) : undefined;
   const listFile = listDir ? join(listDir, 'decoded.crc') : undefined;
   try {
     const read = await readFrames(
@@ -119,13 +119,13 @@ export async function forEachKeyframe(
         width: size.width,
         height: size.height,
         pixFmt: 'rgb24',
-        inputOptions: [...analysisDecodeOptions(probe, size), ...(onGrid?.inputOptions ?? [])],
+        inputOptions: [...analysisDecodeOptions(probe, size), ...onGrid.inputOptions],
         map: probe.videoStream !== undefined ? `0:${probe.videoStream}` : undefined,
-        filter: onGrid ? `${onGrid.filter},${select}` : select,
+        filter: `${onGrid.filter},${select}`,
         // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
         outputOptions: ['-vsync', '0'],
         // In 1/rate ticks, a picture's timestamp (frame 0 at 0) is its grid frame number.
-        extraOutput: listFile && grid ? ['-map', `0:${probe.videoStream ?? 'v:0'}`, '-r', `${grid.fpsNum}/${grid.fpsDen}`, '-c:v', 'wrapped_avframe', '-f', 'framecrc', '-y', listFile] : undefined,
+        extraOutput: listFile ? ['-map', `0:${probe.videoStream ?? 'v:0'}`, '-r', `${grid.fpsNum}/${grid.fpsDen}`, '-c:v', 'wrapped_avframe', '-f', 'framecrc', '-y', listFile] : undefined,
         scaleFlags: 'area',
         signal: options.signal,
       },
@@ -143,7 +143,7 @@ export async function forEachKeyframe(
           'the decoder stopped before the end of the video stream',
       );
     }
-    if (listFile && grid && options.onWarning) {
+    if (listFile && options.onWarning) {
       const { times } = parseFramecrcTimes(await readFile(listFile, 'utf8'));
       const missing = undecodedFrames(grid, times.map((t) => Math.round((t * grid.fpsNum) / grid.fpsDen)));
       const lost = missing ? missing.length : grid.pictures - times.length;

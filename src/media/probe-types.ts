@@ -31,8 +31,8 @@ export interface ProbeInfo {
   codec: string;
   /** Index of the video stream in the file (for per-packet scans). */
   videoStream?: number;
-  /** The frame grid every stage decodes by (absent only in hand-made ProbeInfo objects of tests). */
-  grid?: FrameGrid;
+  /** The frame grid every stage decodes by. */
+  grid: FrameGrid;
   /** What is unusual about the input and how it is handled, for the report's warnings. */
   notes?: string[];
   /** Interlaced (field order other than progressive). */

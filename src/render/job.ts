@@ -34,10 +34,8 @@ export interface BatchJob {
   fpsDen: number;
   startFrame: number;
   endFrame: number; // exclusive
-  /** Input seek (seconds from the container start) landing on startFrame; default (startFrame - 0.5) / fps. */
-  seekSeconds?: number;
-  /** Decoder options that give exactly the frames of the input's frame grid from startFrame (media/frame-grid.ts gridDecode); replaces seekSeconds. */
-  decode?: { inputOptions: string[]; filter: string; map?: string };
+  /** Decoder options that give exactly the frames of the input's frame grid from startFrame (media/frame-grid.ts gridDecode). */
+  decode: { inputOptions: string[]; filter: string; map?: string };
   runs: JobRun[];
   encoder: EncoderSettings;
   reframe?: ReframeJob;

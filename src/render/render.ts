@@ -61,7 +61,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   const geometry = geometryStage(info, resolved, analysis);
 
   clock.begin('render');
-  const jobs = await jobsStage(info, resolved, geometry, paths, { ...checked, input: options.input });
+  const jobs = jobsStage(info, resolved, geometry, checked);
   if (options.queue) {
     // Batches and finish on the queue's workers instead of this process's pool.
     const { queuedRender } = await import('../queue/render-hook.js');
@@ -110,7 +110,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
       stagesCpu: clock.cpu,
       peakRssBytes: rss.sample(),
       planWarnings,
-      warnings: [...analysis.warnings, ...jobs.warnings, ...finished.warnings],
+      warnings: [...analysis.warnings, ...finished.warnings],
     });
     // Cleaned up before the report is written, so a folder left behind is in it.
     const leftover = await removeQuietly(workDir);

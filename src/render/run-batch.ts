@@ -97,9 +97,6 @@ export async function runBatch(
   let done = 0;
   let lastReport = 0;
   let waitStart = performance.now();
-  // Seek half a frame early: the frame at startFrame is the first one whose
-  // timestamp is past the seek point, whatever the rounding of timestamps.
-  const seek = job.seekSeconds ?? Math.max(0, ((job.startFrame - 0.5) * job.fpsDen) / job.fpsNum);
   try {
     const decoded = await readFrames(
       {
@@ -110,10 +107,10 @@ export async function runBatch(
         pixFmt: 'yuv420p',
         inputOptions: [
           ...(job.encoder.threads !== undefined ? ['-threads', String(job.encoder.threads)] : []),
-          ...(job.decode ? job.decode.inputOptions : job.startFrame > 0 ? ['-ss', seek.toFixed(6)] : []),
+          ...job.decode.inputOptions,
         ],
-        map: job.decode?.map,
-        filter: job.decode?.filter,
+        map: job.decode.map,
+        filter: job.decode.filter,
         outputOptions: ['-vsync', '0', '-frames:v', String(faultFor(job.batch) === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {

@@ -33,7 +33,7 @@ export async function finishStage(options: {
     batchFiles: options.batchFiles,
     input: info.file,
     audioCodecs: info.audio.map((a) => a.codec),
-    audioStart: info.grid ? info.grid.start - info.startTime : 0,
+    audioStart: info.grid.start - info.startTime,
     output,
     workDir: options.workDir,
   });

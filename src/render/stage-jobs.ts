@@ -3,13 +3,10 @@
 // turned into a BatchJob: plain data a worker thread or a queue worker runs.
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { gridDecode } from '../media/frame-grid.js';
-import { framePresentationTimes, seekTimeForFrame } from '../media/frame-times.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { dispatchOrder, planBatches, type Batch } from './batches.js';
 import type { BatchJob } from './job.js';
-import { RenderError } from './options.js';
-import { codecKeyframeFrames } from './seek-points.js';
 import type { Geometry } from './stage-geometry.js';
 import { chooseWorkers, threadsFor, type WorkerChoice } from './worker-choice.js';
 
@@ -20,18 +17,14 @@ export interface JobsStage {
   /** Worker threads started: at most one per batch. */
   poolSize: number;
   ffmpegThreads: number | undefined;
-  /** Measured presentation time of every frame (variable frame rate inputs cut into batches only). */
-  frameTimes: Float64Array | undefined;
-  warnings: string[];
 }
 
-export async function jobsStage(
+export function jobsStage(
   info: ProbeInfo,
   resolved: ResolvedPlan,
   geometry: Geometry,
-  paths: FfmpegPaths,
-  { workers: requested, batchSeconds, input }: { workers: number | undefined; batchSeconds: number; input: string },
-): Promise<JobsStage> {
+  { workers: requested, batchSeconds }: { workers: number | undefined; batchSeconds: number },
+): JobsStage {
   const workerChoice = chooseWorkers({ width: geometry.encoded.width, height: geometry.encoded.height, requested });
   const batchOptions = {
     totalFrames: info.frames,
@@ -41,24 +34,11 @@ export async function jobsStage(
     alignFrames: Math.max(1, Math.round(resolved.subject.keyframeInterval * info.fps)),
   };
   let batches = planBatches(resolved.segments, batchOptions);
-  const warnings: string[] = [];
-  if (batches.length > 1) {
-    // Cuts are needed: put them where seeking is free (codec keyframes from packet flags).
-    try {
-      batches = planBatches(resolved.segments, { ...batchOptions, codecKeyframes: await codecKeyframeFrames(paths, info) });
-    } catch (err) {
-      warnings.push(`could not read the codec keyframes (${(err as Error).message.split('\n')[0]}); batches cut without them`);
-    }
-  }
+  // Cuts are needed: put them where seeking is free (the grid's codec keyframes, from packet flags).
+  if (batches.length > 1) batches = planBatches(resolved.segments, { ...batchOptions, codecKeyframes: info.grid.keyframes });
   const poolSize = Math.min(workerChoice.workers, batches.length);
   const ffmpegThreads = threadsFor(poolSize, workerChoice.cores);
-  // Variable frame rate: frame f does not start at f / fps, so seek by the measured frame times.
-  // (Inputs probed with a frame grid need none: its decode places every picture.)
-  const frameTimes = info.variableFrameRate && !info.grid && batches.length > 1 ? await framePresentationTimes(paths, info.file) : undefined;
-  if (frameTimes && frameTimes.length !== info.frames) {
-    throw new RenderError(`${input}: the container lists ${frameTimes.length} video frames but ${info.frames} were probed; re-encode it to a constant frame rate first (ffmpeg -i in -vsync cfr ...)`);
-  }
-  return { batches, workerChoice, poolSize, ffmpegThreads, frameTimes, warnings };
+  return { batches, workerChoice, poolSize, ffmpegThreads };
 }
 
 /** One job per batch, longest first (the order they are handed out); `batchFile` names each batch's output. */
@@ -70,7 +50,7 @@ export function batchJobs(
   paths: FfmpegPaths,
   batchFile: (index: number) => string,
 ): BatchJob[] {
-  const { frameTimes, ffmpegThreads } = stage;
+  const { ffmpegThreads } = stage;
   return dispatchOrder(stage.batches).map((b) => ({
     batch: b.index,
     input: info.file,
@@ -82,8 +62,7 @@ export function batchJobs(
     fpsDen: info.fpsDen,
     startFrame: b.startFrame,
     endFrame: b.endFrame,
-    seekSeconds: frameTimes ? seekTimeForFrame(frameTimes, b.startFrame, info.startTime) : undefined,
-    decode: info.grid ? { ...gridDecode(info.grid, info.startTime, b.startFrame), map: `0:${info.videoStream ?? 'v:0'}` } : undefined,
+    decode: { ...gridDecode(info.grid, info.startTime, b.startFrame), map: `0:${info.videoStream ?? 'v:0'}` },
     runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
     encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
     reframe: geometry.reframe ? { width: geometry.reframe.size.width, height: geometry.reframe.size.height, crops: geometry.reframe.cropsFor(b) } : undefined,
