@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { probe } from '../src/media/probe.js';
 import { render } from '../src/render/render.js';
 import { chooseWorkers, processTreeCpuMs, threadsFor } from '../src/render/worker-choice.js';
-import { ffmpeg, inspect, paths } from './helpers/media.js';
+import { ffmpeg, grayFrames, inspect, paths } from './helpers/media.js';
 
 function clip(file: string, extra: string[], rate = '25', frames = 120): void {
   ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=160x96:rate=${rate}`, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', ...extra, file]);
@@ -45,6 +45,35 @@ t.test('a render cuts its batches on codec keyframes and reports seekFrames', as
   t.equal(report.workerChoice!.workers, 2);
   t.ok(report.stagesCpu!.render > 0 && report.stagesCpu!.total >= report.stagesCpu!.render, 'CPU seconds per stage');
   t.ok(report.workerChoice!.renderCoresUsed > 0, `render kept ${report.workerChoice!.renderCoresUsed} cores busy`);
+});
+
+t.test('MPEG-TS and MPEG-PS (seeks land on the next keyframe): batches cut inside a GOP show the same pictures as one batch', async (t) => {
+  // Their demuxers search timestamps and land on the first keyframe at or after the seek target,
+  // unlike MP4/MKV/AVI's index seek: a target inside a GOP skipped to the next GOP (wrong pictures)
+  // or, in the last GOP, past the end (0 frames).
+  const dir = t.testdir({});
+  const inputs = {
+    'gop50.ts': ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-sc_threshold', '0', '-f', 'mpegts'],
+    'gop50.mpg': ['-c:v', 'mpeg2video', '-q:v', '4', '-g', '50', '-f', 'mpeg'],
+  };
+  for (const [name, args] of Object.entries(inputs)) {
+    const input = join(dir, name);
+    clip(input, args, '25', 100);
+    const whole = join(dir, `${name}.whole.mp4`);
+    const cut = join(dir, `${name}.cut.mp4`);
+    await render({ input, output: whole, effect: 'vignette', workers: 1, batchSeconds: 100, cacheDir: false });
+    const report = await render({ input, output: cut, effect: 'vignette', workers: 2, batchSeconds: 0.5, cacheDir: false });
+    t.ok(report.batches.some((b) => (b.seekFrames ?? 0) > 0), `${name}: batches start inside GOPs (${report.batches.map((b) => b.range[0]).join(', ')})`);
+    const a = grayFrames(whole, 80, 48);
+    const b = grayFrames(cut, 80, 48);
+    t.equal(b.length, a.length, `${name}: ${a.length} frames`);
+    const wrong = a.filter((f, i) => {
+      let sum = 0;
+      for (let p = 0; p < f.length; p++) sum += Math.abs(f[p] - b[i][p]);
+      return sum / f.length > 3;
+    }).length;
+    t.equal(wrong, 0, `${name}: every frame shows the picture a single batch shows`);
+  }
 });
 
 t.test('one batch needs no packet scan and seeks nothing', async (t) => {

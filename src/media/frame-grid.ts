@@ -39,6 +39,17 @@ export interface FrameGrid {
   keyframes: number[];
   /** How the pictures were listed. */
   source: 'packets' | 'decode';
+  /**
+   * The container seeks through an index to the keyframe at or before the
+   * target (MP4/MOV, Matroska/WebM, AVI). Others (MPEG-TS, MPEG-PS, ...) seek
+   * by searching timestamps and land on the first keyframe at or after it.
+   */
+  seekByIndex: boolean;
+}
+
+/** ffprobe format names whose demuxers seek through an index (see FrameGrid.seekByIndex). */
+export function seeksByIndex(formatName: string | undefined): boolean {
+  return /^(mov,|matroska|avi$)/.test(formatName ?? '');
 }
 
 /** Frame numbers listed in a grid (and in warnings) at most. */
@@ -70,7 +81,7 @@ export function gridRate(nominal: [number, number] | undefined, average: [number
 }
 
 /** The grid for pictures at `pictures[i].time` (any order) at rate num/den. */
-export function gridFromPictures(pictures: Picture[], rate: [number, number], source: FrameGrid['source'], seekLead = 0): FrameGrid {
+export function gridFromPictures(pictures: Picture[], rate: [number, number], source: FrameGrid['source'], seekLead = 0, seekByIndex = false): FrameGrid {
   const [fpsNum, fpsDen] = rate;
   const fps = fpsNum / fpsDen;
   const sorted = [...pictures].sort((a, b) => a.time - b.time);
@@ -109,6 +120,7 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
     variableFrameRate: offGrid > 0 || dropped > 0,
     keyframes: [...keyframes].sort((a, b) => a - b),
     source,
+    seekByIndex,
   };
 }
 
@@ -166,11 +178,12 @@ export async function frameGrid(
   file: string,
   packets: VideoPackets,
   rate: [number, number] | undefined,
+  seekByIndex: boolean,
 ): Promise<FrameGrid> {
   const pictures = picturesFromPackets(packets);
   if (pictures && pictures.length > 0) {
     const r = rate ?? rateFromPictures(pictures);
-    return gridFromPictures(pictures, r, 'packets');
+    return gridFromPictures(pictures, r, 'packets', 0, seekByIndex);
   }
   // Decode order only (AVI) or no timestamps: ask the decoder.
   const decoded = await decodedPictures(paths, file, packets.streamIndex);
@@ -186,7 +199,7 @@ export async function frameGrid(
   const first = Math.min(...decoded.times);
   const lead = firstDts === undefined ? 0 : Math.max(0, first - ticksToSeconds(packets, firstDts));
   const pics = decoded.times.map((time) => ({ time, keyframe: keyTimes.has(Math.round((time - lead) * 1e6)) }));
-  return gridFromPictures(pics, rate ?? rateFromPictures(pics), 'decode', lead);
+  return gridFromPictures(pics, rate ?? rateFromPictures(pics), 'decode', lead, seekByIndex);
 }
 
 function firstFinite(a: Float64Array): number | undefined {
@@ -217,25 +230,41 @@ const num = (v: number): string => {
  * ffmpeg input options and the first filter that decode exactly frames
  * [startFrame, ...) of the grid: timestamps kept as stored and moved so
  * frame 0 is at 0 (-copyts -itsoffset), a seek (relative to the
- * container's start, as ffmpeg's -ss is) to just before the picture shown at
- * startFrame, and the fps filter placing every picture on the grid from
+ * container's start, as ffmpeg's -ss is) that lands on a codec keyframe at or
+ * before startFrame, and the fps filter placing every picture on the grid from
  * startFrame on (repeats and drops as described in the header). Pair it with
  * `-vsync 0` on the output, and `-frames:v` for the frames wanted.
  */
 export function gridDecode(
-  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'start' | 'seekLead'>,
+  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'start' | 'seekLead' | 'keyframes' | 'seekByIndex'>,
   containerStart: number,
   startFrame: number,
 ): { inputOptions: string[]; filter: string } {
   // A picture that fails to decode is left out (the fps filter repeats the one before), never fatal:
   // ffmpeg otherwise gives up (exit 69) once errors exceed 2/3 of the few packets a short batch decodes.
   const inputOptions = ['-max_error_rate', '1', '-copyts', '-itsoffset', num(-grid.start)];
-  if (startFrame > 0) {
-    // Any picture shown at startFrame or later is presented before (startFrame + 0.5) / rate.
-    const target = grid.start + frameTime(grid, startFrame + 0.49) - grid.seekLead - containerStart;
+  const at = seekFrame(grid, startFrame);
+  if (at > 0) {
+    const target = grid.start + frameTime(grid, at) - grid.seekLead - containerStart;
     inputOptions.push('-noaccurate_seek', '-ss', num(Math.max(0, target)));
   }
   return { inputOptions, filter: `fps=fps=${grid.fpsNum}/${grid.fpsDen}:start_time=${num(frameTime(grid, startFrame))}:round=near` };
+}
+
+/**
+ * The frame (possibly fractional) to seek to for a decode starting at
+ * startFrame; 0 means no seek. An index seek lands on the keyframe at or
+ * before the target, so the target is just before (startFrame + 0.5) / rate,
+ * by when any picture shown at startFrame is presented. A timestamp search
+ * lands on the first keyframe at or after the target, so the target lies
+ * between the keyframe at or before startFrame and the one before that.
+ */
+function seekFrame(grid: Pick<FrameGrid, 'keyframes' | 'seekByIndex'>, startFrame: number): number {
+  if (startFrame <= 0) return 0;
+  if (grid.seekByIndex) return startFrame + 0.49;
+  let k = 0;
+  while (k + 1 < grid.keyframes.length && grid.keyframes[k + 1] <= startFrame) k++;
+  return k === 0 ? 0 : (grid.keyframes[k - 1] + grid.keyframes[k]) / 2;
 }
 
 /** The report's notes about how the grid differs from the input's pictures (empty when it does not). */

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FfmpegPaths } from './ffmpeg.js';
-import { FrameGridError, frameGrid, gridRate, gridWarnings } from './frame-grid.js';
+import { FrameGridError, frameGrid, gridRate, gridWarnings, seeksByIndex } from './frame-grid.js';
 import { PacketScanError, scanVideoPackets } from './packets.js';
 import { ffprobeJson, ProcessError, runFfmpeg, runFfprobe, outputOrFailure } from './process/index.js';
 import type { ProbeInfo } from './probe-types.js';
@@ -142,7 +142,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   let grid;
   try {
     const packets = await scanVideoPackets(paths, file, video.index);
-    grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)));
+    grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)), seeksByIndex(data.format.format_name));
   } catch (err) {
     if (err instanceof FrameGridError || err instanceof PacketScanError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
     if (err instanceof ProcessError) throw new ProbeError(fileArg, `its ${video.codec_name ?? 'unknown'} video cannot be decoded by ${paths.ffmpeg} (${err.lastLine.trim()})`);
