@@ -74,7 +74,8 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
     ffmpeg: ffmpegReport(ctx.tools),
     native: nativeReport(),
     plan: { segments: resolved.segments.length, warnings: [...warnings] },
-    warnings: [...warnings, ...(result?.warnings ?? [])],
+    // The input's notes first, as in a local render's report (report/build.ts).
+    warnings: [...(info.notes ?? []), ...warnings, ...(result?.warnings ?? [])],
     queue: {
       url: q.url,
       renderId: outcome.renderId,
