@@ -14,6 +14,7 @@ export type { StartWorkerOptions, QueueWorker, RenderStatus, BatchStatus, Render
 export type { ProgressEvent, Stage } from './render/progress.js';
 export type { Report } from './report/report.js';
 export { analyseVideo, type AnalyseOptions, type AnalysisResult, type KeyframeResult } from './vision/analyse.js';
+export { writeMatte, type MatteOptions } from './vision/matte.js';
 export { computeCropPath } from './vision/crop-path.js';
 export { readAtlas, writeAtlas, AtlasError } from './vision/atlas.js';
 export { defaultCacheDir } from './vision/cache.js';

@@ -1,5 +1,5 @@
-// `maskflow analyse`: what the subject finder sees, as a table, JSON and/or a
-// preview video.
+// `maskflow analyse`: what the subject finder sees, as a table, JSON, a
+// preview video and/or the per-frame matte.
 import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
 import { resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { isMatteFile, writeMatte } from '../vision/matte.js';
 import { renderPreview } from '../vision/preview.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
@@ -30,6 +31,8 @@ box [x, y, w, h] in input pixels, score (0..1) and the finder used.
 Options:
   --json FILE               write the result as JSON ("-": stdout; the table then goes to stderr)
   --preview FILE.mp4        render the video with the mask and box drawn on it
+  --matte FILE.mkv          write the subject mask of every frame as a lossless gray video
+                            (FFV1 gray8, the input's size and frame rate; 255 = subject)
 ${MODEL_OPTIONS_HELP}
   --keyframe-interval S     seconds between keyframes (default 0.5)
 ${COMMON_OPTIONS_HELP}
@@ -41,6 +44,7 @@ With no model the model-free finder is used (saliency + motion).`,
       options: {
         json: { type: 'string' },
         preview: { type: 'string' },
+        matte: { type: 'string' },
         ...MODEL_OPTION_SPECS,
         'keyframe-interval': { type: 'string' },
         ...COMMON_OPTION_SPECS,
@@ -51,9 +55,10 @@ With no model the model-free finder is used (saliency + motion).`,
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
     const interval = numberOption('keyframe-interval', values['keyframe-interval'], { min: 0.04, max: 60, unit: 'seconds' });
     const { models, cacheDir } = modelOptions(values);
-    const outputs = [jsonToStdout ? undefined : values.json, values.preview].filter((f): f is string => !!f).map((f) => resolve(f));
-    if (outputs.length === 2 && outputs[0] === outputs[1]) throw new UsageError('--json and --preview name the same file');
+    const outputs = [jsonToStdout ? undefined : values.json, values.preview, values.matte].filter((f): f is string => !!f).map((f) => resolve(f));
+    if (new Set(outputs).size !== outputs.length) throw new UsageError('--json, --preview and --matte must name different files');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
+    if (values.matte !== undefined && !isMatteFile(values.matte)) throw new UsageError(`--matte must be an .mkv file (FFV1 gray), got "${values.matte}"`);
     for (const out of outputs) {
       if (existsSync(out) && !values.yes) throw new UsageError(`${out} exists; pass -y to overwrite it`);
     }
@@ -102,6 +107,11 @@ With no model the model-free finder is used (saliency + motion).`,
       const file = resolve(values.preview);
       const frames = await renderPreview(info, result.atlas, file, { paths });
       if (!values.quiet) say.write(`wrote ${file} (${frames} frames)\n`);
+    }
+    if (values.matte) {
+      const file = resolve(values.matte);
+      const frames = await writeMatte(info, result.atlas, file, { paths, signal: context?.signal });
+      if (!values.quiet) say.write(`wrote ${file} (${frames} frames, matte ${info.width}x${info.height})\n`);
     }
     return 0;
   },
