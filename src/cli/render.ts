@@ -26,7 +26,7 @@ export function summarise(report: Report): string {
     `  ${report.frames} frames ${report.output.width}x${report.output.height} @ ${report.output.fps.toFixed(3)} fps, ${report.batches.length} batches on ${report.workers} workers`,
     `  stages: probe ${s(report.stages.probe)}, plan ${s(report.stages.plan)}, analyse ${s(report.stages.analyse)}${report.analysis.cached ? ' (cached)' : ''}, render ${s(report.stages.render)}, finish ${s(report.stages.finish)}; total ${s(report.stages.total)} (${report.fps.toFixed(1)} fps)`,
     `  subject: ${report.analysis.finder}, ${report.analysis.keyframes} keyframes; model loads ${JSON.stringify(report.models.loads)}`,
-    `  masks: ${report.masks.bytesShared} bytes shared, ${report.masks.bytesCopied} copied; peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `  masks: ${report.masks.bytesShared} bytes shared, ${report.masks.bytesCopied} copied; peak RSS ${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB (+ ffmpeg ${(report.ffmpegPeakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
     ...report.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }

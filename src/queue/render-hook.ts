@@ -71,6 +71,8 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
     // Each worker process receives one copy of the atlas (from Redis or a file); its render threads share that copy.
     masks: { bytesShared: analysis.atlas.byteLength, bytesCopied: workers.length * analysis.atlas.byteLength, maskWidth: analysis.maskWidth, maskHeight: analysis.maskHeight },
     peakRssBytes: ctx.rss.sample(),
+    // Only this machine's children (probe, analysis): the batches ran on the workers' machines.
+    ffmpegPeakRssBytes: ctx.rss.sampleChildren(),
     ffmpeg: ffmpegReport(ctx.tools),
     native: nativeReport(),
     plan: { segments: resolved.segments.length, warnings: [...warnings] },

@@ -1,6 +1,7 @@
 // A pool of render workers pulling batch jobs from one queue (longest first).
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { adoptChild, killOrphanChild, releaseChild, type ChildInfo } from '../media/process/index.js';
 import { receiveError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 import type { PoolMessage, WorkerData, WorkerMessage } from './protocol.js';
@@ -45,6 +46,12 @@ export async function runPool(
   const workers: Worker[] = [];
   const exited = new Set<Worker>();
   const stopped = new Map<Worker, () => void>();
+  // Each worker's ffmpeg children not reaped yet, as the worker reported them.
+  const children = new Map<Worker, Map<number, ChildInfo>>();
+  const killOrphans = (worker: Worker): void => {
+    for (const child of children.get(worker)?.values() ?? []) killOrphanChild(child);
+    children.get(worker)?.clear();
+  };
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -63,8 +70,18 @@ export async function runPool(
         const data: WorkerData = { worker: w, atlas: options.atlas };
         const worker = new Worker(workerUrl(), { workerData: data });
         workers.push(worker);
+        children.set(worker, new Map());
         worker.on('message', (m: WorkerMessage) => {
           if (m.type === 'stopped') stopped.get(worker)?.();
+          if (m.type === 'child') {
+            if (m.event === 'spawned') {
+              children.get(worker)!.set(m.child.pid, m.child);
+              adoptChild(m.child);
+            } else {
+              children.get(worker)!.delete(m.child.pid);
+              releaseChild(m.child);
+            }
+          }
         });
         const next = (): void => {
           const job = queue.shift();
@@ -103,6 +120,8 @@ export async function runPool(
         worker.on('error', (err) => fail(new Error(`render worker ${w} crashed: ${err.message}`)));
         worker.on('exit', (code) => {
           exited.add(worker);
+          // A thread that died abruptly could not reap its ffmpegs: they must not run on.
+          killOrphans(worker);
           stopped.get(worker)?.();
           if (code !== 0) fail(new Error(`render worker ${w} exited with code ${code}`));
         });
@@ -111,6 +130,7 @@ export async function runPool(
   } finally {
     // Cooperative first: each live worker kills and reaps its ffmpeg children, then it is terminated.
     await Promise.all(workers.map((w) => stopWorker(w, exited, stopped)));
+    for (const w of workers) killOrphans(w);
   }
   return { results, atlasAddresses, atlasSharedEverywhere: sharedEverywhere };
 }

@@ -1,4 +1,5 @@
 // Messages between the render pool (main thread) and its workers.
+import type { ChildInfo } from '../media/process/index.js';
 import type { SentError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 
@@ -16,4 +17,6 @@ export type WorkerMessage =
   | { type: 'progress'; batch: number; frames: number }
   | { type: 'done'; result: BatchResult }
   | { type: 'failed'; batch: number; error: SentError }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  // Each ffmpeg child as it is spawned and reaped: the pool can kill it by pid if the thread dies abruptly.
+  | { type: 'child'; event: 'spawned' | 'reaped'; child: ChildInfo };

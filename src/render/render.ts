@@ -109,6 +109,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
       stages: clock.stages,
       stagesCpu: clock.cpu,
       peakRssBytes: rss.sample(),
+      ffmpegPeakRssBytes: rss.sampleChildren(),
       planWarnings,
       warnings: [...analysis.warnings, ...finished.warnings],
     });

@@ -3,7 +3,7 @@
 // children are killed and reaped before it reports a failure and when the pool
 // asks it to stop, so a terminated worker never leaves a process behind.
 import { parentPort, workerData } from 'node:worker_threads';
-import { stopAll } from '../media/process/index.js';
+import { stopAll, watchChildren } from '../media/process/index.js';
 import { nativeMemoryAddress } from '../native/memory.js';
 import { sendError } from './errors.js';
 import { runBatch } from './run-batch.js';
@@ -15,6 +15,8 @@ const port = parentPort!;
 const atlas = new Uint8Array(data.atlas);
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
+
+watchChildren((event, child) => post({ type: 'child', event, child }));
 
 post({ type: 'ready', worker: data.worker, atlasAddress: nativeMemoryAddress(atlas), atlasShared: data.atlas instanceof SharedArrayBuffer });
 

@@ -49,6 +49,7 @@ export interface LocalRunFacts {
   stages: Report['stages'];
   stagesCpu: NonNullable<Report['stagesCpu']>;
   peakRssBytes: number;
+  ffmpegPeakRssBytes: number;
   planWarnings: string[];
   /** Warnings of the later stages (analysis, batch cuts, finish), in that order. */
   warnings: string[];
@@ -87,6 +88,7 @@ export function buildReport(f: LocalRunFacts): Report {
       maskHeight: analysis.maskHeight,
     },
     peakRssBytes: f.peakRssBytes,
+    ffmpegPeakRssBytes: f.ffmpegPeakRssBytes,
     ffmpeg: ffmpegReport(f.tools),
     native: nativeReport(),
     plan: { segments: f.resolved.segments.length, warnings: [...f.planWarnings, ...f.resolved.warnings] },

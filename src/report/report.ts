@@ -1,5 +1,7 @@
 // The run report: what was rendered, how long each stage took, how masks and
 // models were shared. Returned by render() and written by --report.
+import { takeChildrenRss } from '../media/process/index.js';
+
 export interface BatchReport {
   index: number;
   range: [number, number];
@@ -50,7 +52,14 @@ export interface Report {
     maskWidth: number;
     maskHeight: number;
   };
+  /** Peak RSS of this process (main and worker threads), sampled. */
   peakRssBytes: number;
+  /**
+   * Peak memory of the ffmpeg/ffprobe processes this run started on this
+   * machine, summed over those alive at once (from /proc; 0 without it).
+   * They are separate processes, so not in peakRssBytes, and usually most of a render's memory.
+   */
+  ffmpegPeakRssBytes: number;
   ffmpeg: { path: string; version: string; ffprobe: string; source: string };
   native: { path: string; source: string };
   plan: { segments: number; resolvedFile?: string; warnings: string[] };
@@ -83,16 +92,29 @@ export interface QueueReport {
  */
 export class PeakRssSampler {
   private peak = process.memoryUsage.rss();
+  private childrenPeak = 0;
+  private ticks = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 20) {
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    takeChildrenRss(); // children that ended before this run are not its own
+    this.timer = setInterval(() => {
+      this.sample();
+      // /proc reads for every child cost more than one rss() call: every fifth tick.
+      if (++this.ticks % 5 === 0) this.sampleChildren();
+    }, intervalMs);
     this.timer.unref();
   }
 
   sample(): number {
     this.peak = Math.max(this.peak, process.memoryUsage.rss());
     return this.peak;
+  }
+
+  /** Peak of this run's ffmpeg/ffprobe children together (src/media/process takeChildrenRss). */
+  sampleChildren(): number {
+    this.childrenPeak = Math.max(this.childrenPeak, takeChildrenRss());
+    return this.childrenPeak;
   }
 
   stop(): number {

@@ -7,7 +7,7 @@ import type { FfmpegPaths } from '../ffmpeg.js';
 import { ProcessError, superviseProcess, type ProcessHandle, type SuperviseOptions } from './supervised.js';
 
 export { ProcessError, DEFAULT_WATCHDOG_SECONDS, KILL_GRACE_MS, watchdogSecondsFromEnv, type ProcessHandle, type SuperviseOptions, type ProcessFailure } from './supervised.js';
-export { liveProcesses, stopAll, takePeakChildRss } from './supervisor.js';
+export { adoptChild, killOrphanChild, liveProcesses, releaseChild, stopAll, takeChildrenRss, takePeakChildRss, watchChildren, type ChildInfo } from './supervisor.js';
 
 const LOG_LEVEL = /^-(v|loglevel)$/;
 
