@@ -6,14 +6,14 @@
 // model session is created exactly once.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { load, makeClip, scratchDir } from './lib.mjs';
+import { load, loadFixtureModels, makeClip, scratchDir } from './lib.mjs';
 
 export async function run({ quick = false } = {}) {
   const { ffmpegPaths } = await load('media/ffmpeg.js');
   const { probe } = await load('media/probe.js');
   const { forEachKeyframe } = await load('media/keyframes.js');
   const { analyseVideo } = await load('vision/analyse.js');
-  const { writeFixtureModels } = await load('vision/fixture-models/write-fixtures.js');
+  const { writeFixtureModels } = await loadFixtureModels();
   const paths = ffmpegPaths();
   const dir = scratchDir('analysis');
   const seconds = quick ? 4 : 10;

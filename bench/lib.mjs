@@ -10,6 +10,16 @@ import { performance } from 'node:perf_hooks';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const load = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 
+/**
+ * The fixture-model builders: test support, kept out of dist/ (test/fixture-models/), so they
+ * are compiled on demand into build/fixture-models/ (a no-op when up to date).
+ */
+export async function loadFixtureModels() {
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-ts.mjs'), '--fixture-models'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('could not compile test/fixture-models/ (see the errors above)');
+  return import(pathToFileURL(join(root, 'build', 'fixture-models', 'write-fixtures.js')).href);
+}
+
 let clockTicks;
 /** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
 function ticksPerSecond() {
@@ -72,7 +82,7 @@ export function scratchDir(name) {
 /** Generates a test clip (red disc over a busy pattern) with the library's generator. */
 export async function makeClip(dir, name, spec) {
   const { ffmpegPaths } = await load('media/ffmpeg.js');
-  const { generateClip } = await load('media/test-clip.js');
+  const { generateClip } = await load('media/demo-clip.js');
   const output = join(dir, name);
   await generateClip(ffmpegPaths(), { fps: '30', crf: 18, ...spec, output });
   return output;

@@ -13,11 +13,12 @@ if (!out || out.startsWith('--')) {
   log('usage: npm run make-test-models -- --out DIR');
   process.exit(2);
 }
-// Build dist/ first when sources are newer (build-ts skips when up to date).
-spawnSync(process.execPath, [join(root, 'scripts', 'build-ts.mjs')], { stdio: 'inherit' });
-const entry = join(root, 'dist', 'vision', 'fixture-models', 'write-fixtures.js');
+// The builders are test support (test/fixture-models/, never in dist/): compiled on demand into
+// build/fixture-models/ (a no-op when that is up to date).
+spawnSync(process.execPath, [join(root, 'scripts', 'build-ts.mjs'), '--fixture-models'], { stdio: 'inherit' });
+const entry = join(root, 'build', 'fixture-models', 'write-fixtures.js');
 if (!existsSync(entry)) {
-  log(`${entry} is missing: build first with \`node scripts/build-ts.mjs\`.`);
+  log(`${entry} is missing: build it with \`node scripts/build-ts.mjs --fixture-models\`.`);
   process.exit(1);
 }
 const { writeFixtureModels } = await import(pathToFileURL(entry).href);

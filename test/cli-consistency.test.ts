@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../src/cli/main.js';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { runCli } from './helpers/cli.js';
 import { inspect, paths } from './helpers/media.js';
 

@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { batchExtension, encodePixelFormat, encoderFamily, encoderOutputOptions, isHighBitDepth } from '../src/media/encoder.js';
 import { paths } from './helpers/media.js';
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { ProgressEstimator, ETA_MIN_FRACTION, ETA_MIN_SECONDS } from '../src/cli/progress-eta.js';
 import { parseEncoderList } from '../src/media/encoder-check.js';
 import { paths } from './helpers/media.js';

@@ -8,7 +8,7 @@ import { EFFECTS, EFFECT_NAMES, type ParamSpec } from '../src/effects/catalog.js
 import { parseEffectArg } from '../src/effects/effect-arg.js';
 import { fitFilter } from '../src/effects/images.js';
 import { readFrames } from '../src/media/ffmpeg.js';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { PlanError } from '../src/plan/errors.js';
 import { parsePlan, singleEffectPlan } from '../src/plan/parse.js';
 import { runCli } from './helpers/cli.js';

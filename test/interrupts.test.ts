@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { paths } from './helpers/media.js';
 
 const bin = fileURLToPath(new URL('../bin/maskflow.js', import.meta.url));

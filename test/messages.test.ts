@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureExecutable, resolveBinary } from '../src/media/binaries.js';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { runCli } from './helpers/cli.js';
 import { paths } from './helpers/media.js';
 

@@ -14,9 +14,9 @@
 // meet the failure the old hard dependency hit.
 import t from 'tap';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
 import { platformTriple } from '../src/native/platform.js';
@@ -88,6 +88,24 @@ function emptyProject(dir: string): void {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
 }
 
+/** Every file under `dir`, as paths relative to `from`. */
+function filesUnder(dir: string, from: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(from, join(e.parentPath, e.name)));
+}
+
+// Test support: the modules under test/fixture-models, test/helpers and test/fixtures (none shares a
+// name with a module of src/), recognised in the package by their compiled names.
+const testSupport = new Set(
+  ['fixture-models', 'helpers', 'fixtures'].flatMap((d) => filesUnder(join(repo, 'test', d), join(repo, 'test', d)).map((p) => basename(p).replace(/\.ts$/, ''))),
+);
+/** The paths among `paths` that are test support: a compiled test-support module, or anything named fixture. */
+function testSupportIn(paths: string[]): string[] {
+  return paths.filter((p) => /fixture/i.test(p) || testSupport.has(basename(p).replace(/(\.d)?\.(js|ts)(\.map)?$/, '')));
+}
+
 let repoPack: PackInfo | undefined;
 const plainTarball = join(work, 'maskflow-without-prebuilds.tgz');
 let releasePack: PackInfo | undefined;
@@ -106,6 +124,9 @@ t.test('the packed tarball carries the built package and no build trees or tests
   }
   const forbidden = paths.filter((p) => /^(build|node_modules|test|src|npm|\.tap|coverage|bench)\//.test(p) || /CMakeFiles|\.o$|\.tgz$/.test(p));
   t.same(forbidden, [], 'no build tree, dependencies, tests, TypeScript sources or generated packages');
+  t.ok(testSupport.has('write-fixtures') && testSupport.has('plan-clips'), 'the test-support module list was read');
+  t.same(testSupportIn(paths), [], 'no test support (fixture-model builders, test helpers) in the tarball');
+  t.same(testSupportIn(filesUnder(join(repo, 'dist'), repo)), [], 'none in the built dist/ either');
 
   // The release tarball: the same package with prebuilds/ added, packed again by npm with the same `files` list.
   const stage = join(work, 'stage');

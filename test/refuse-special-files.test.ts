@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { PlanError } from '../src/plan/errors.js';
 import { resolvePlan } from '../src/plan/resolve.js';
 import { parsePlan, readPlanFile } from '../src/plan/parse.js';

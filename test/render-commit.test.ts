@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import type { PlanInput } from '../src/plan/schema.js';
 import { render } from '../src/render/render.js';
 import { inspect, paths } from './helpers/media.js';

@@ -3,7 +3,7 @@
 // the subject in view. Real ffmpeg, real workers, the model-free finder.
 import t from 'tap';
 import { join } from 'node:path';
-import { generateClip, subjectPosition, type ClipSpec } from '../src/media/test-clip.js';
+import { generateClip, subjectPosition, type ClipSpec } from '../src/media/demo-clip.js';
 import { parsePlan } from '../src/plan/parse.js';
 import { render } from '../src/render/render.js';
 import { inspect, paths, rgbFrames } from './helpers/media.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import { render } from '../src/render/render.js';
 import { generateFixtures } from './helpers/fixture-models.js';
 import { inspect, paths } from './helpers/media.js';

@@ -3,7 +3,7 @@
 // process, live or zombie. Worker errors arrive with their own class.
 import t from 'tap';
 import { join } from 'node:path';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import type { PlanInput } from '../src/plan/schema.js';
 import { FrameCountError } from '../src/render/errors.js';
 import { render } from '../src/render/render.js';

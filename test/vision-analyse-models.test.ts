@@ -4,7 +4,7 @@ import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
 import { analyseVideo } from '../src/vision/analyse.js';
 import { readAtlas, sampleMask } from '../src/vision/atlas.js';
-import { writeFixtureModels } from '../src/vision/fixture-models/write-fixtures.js';
+import { writeFixtureModels } from './fixture-models/write-fixtures.js';
 import { iou, makeClip } from './helpers/vision-clips.js';
 
 // The analysis stage with the fixture models (hand-built colour-blob graphs

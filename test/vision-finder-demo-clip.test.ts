@@ -1,12 +1,12 @@
 // The model-free finder on the clip that `maskflow demo`, the render tests and
-// the benchmarks use (src/media/test-clip.ts): a saturated red disc over
+// the benchmarks use (src/media/demo-clip.ts): a saturated red disc over
 // ffmpeg's testsrc2, whose sweeping band, moving squares and counter also move.
 // The true disc position is known for every frame (subjectPosition).
 import t from 'tap';
 import { join } from 'node:path';
 import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
-import { generateClip, subjectPosition, type ClipSpec } from '../src/media/test-clip.js';
+import { generateClip, subjectPosition, type ClipSpec } from '../src/media/demo-clip.js';
 import { analyseVideo } from '../src/vision/analyse.js';
 import { readAtlas, sampleMask } from '../src/vision/atlas.js';
 import { iou } from './helpers/vision-clips.js';

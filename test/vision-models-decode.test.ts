@@ -5,7 +5,7 @@ import { computeLetterbox } from '../src/vision/models/letterbox.js';
 import { decodeSegMask, decodeYoloEndToEnd, decodeYoloGrid, type Protos } from '../src/vision/models/yolo-decode.js';
 import { parseClassNames } from '../src/vision/models/python-literal.js';
 import { readOnnxHeader } from '../src/vision/models/onnx-file.js';
-import { buildYoloFixture } from '../src/vision/fixture-models/detector-fixture.js';
+import { buildYoloFixture } from './fixture-models/detector-fixture.js';
 
 t.test('grid output: channel-major cx,cy,w,h + class scores, best class above conf', async (t) => {
   const anchors = 4;

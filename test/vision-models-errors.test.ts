@@ -2,9 +2,9 @@
 import t from 'tap';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSignatureFixture } from '../src/vision/fixture-models/signature-fixture.js';
-import { buildYoloFixture, yoloFixtureMetadata } from '../src/vision/fixture-models/detector-fixture.js';
-import { buildSegmenterFixture } from '../src/vision/fixture-models/segmenter-fixture.js';
+import { buildSignatureFixture } from './fixture-models/signature-fixture.js';
+import { buildYoloFixture, yoloFixtureMetadata } from './fixture-models/detector-fixture.js';
+import { buildSegmenterFixture } from './fixture-models/segmenter-fixture.js';
 import { findSubject, loadSubjectModels, modelLoadCounts, releaseSubjectModels } from '../src/vision/models/index.js';
 import { generateFixtures } from './helpers/fixture-models.js';
 

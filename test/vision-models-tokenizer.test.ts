@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipTokenizer, CLIP_CONTEXT, CLIP_END, CLIP_START } from '../src/vision/models/clip-tokenizer.js';
-import { buildClipTokenizerFixture, bytesToUnicode } from '../src/vision/fixture-models/clip-fixture.js';
+import { buildClipTokenizerFixture, bytesToUnicode } from './fixture-models/clip-fixture.js';
 
 const fixture = buildClipTokenizerFixture();
 const dir = t.testdir({ 'tokenizer.json': JSON.stringify(fixture.json) });

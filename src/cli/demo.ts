@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { removeOnExit } from '../exit-cleanup.js';
 import { ffmpegPaths } from '../media/ffmpeg.js';
-import { generateClip } from '../media/test-clip.js';
+import { generateClip } from '../media/demo-clip.js';
 import { parsePlan } from '../plan/parse.js';
 import { render } from '../render/render.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, viaStdout, type Command } from './command.js';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFixtureModels, type FixturePaths } from '../../src/vision/fixture-models/write-fixtures.js';
+import { writeFixtureModels, type FixturePaths } from '../fixture-models/write-fixtures.js';
 import type { RgbImage } from '../../src/vision/models/index.js';
 import { rng } from './random.js';
 

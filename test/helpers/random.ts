@@ -1,5 +1,5 @@
 // Seeded PRNG (the same xorshift32 the fixture models use) so property tests are repeatable.
-import { rng } from '../../src/vision/fixture-models/fixture-random.js';
+import { rng } from '../fixture-models/fixture-random.js';
 
 export { rng };
 

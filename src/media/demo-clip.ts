@@ -1,7 +1,6 @@
-// Generated clips with a known subject: a bright disc moving over a busy,
-// textured background (ffmpeg's lavfi sources), plus an optional tone. Used by
-// `maskflow demo`, the tests and the benchmarks, where the true subject box
-// per frame is known.
+// The demo's clip maker (`maskflow demo`): a bright disc moving over a busy,
+// textured background (ffmpeg's lavfi sources), plus an optional tone. Also used by
+// the tests and the benchmarks, since the true subject box per frame is known.
 import type { FfmpegPaths } from './ffmpeg.js';
 import { ffmpegToCompletion } from './process/index.js';
 
