@@ -1,6 +1,7 @@
 // The subject-model and cache options shared by `render` and `analyse`:
 // one definition for parsing, validation and help text.
 import type { ModelPaths } from '../vision/models/types.js';
+import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
 import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
 import { UsageError } from './command.js';
 
@@ -11,6 +12,7 @@ export const MODEL_OPTION_SPECS = {
   ranker: { type: 'string' },
   segmenter: { type: 'string' },
   'segmenter-preset': { type: 'string' },
+  'execution-provider': { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   ffmpeg: { type: 'string' },
@@ -21,6 +23,8 @@ export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject 
   --ranker DIR|NAME         CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json), or a name
   --segmenter FILE|NAME     salient-object / matting ONNX model, or a name (see: maskflow models list)
   --segmenter-preset NAME   segmenter normalisation: ${SEGMENTER_PRESETS.join(', ')} (default u2net)
+  --execution-provider NAME onnxruntime execution provider for the models: ${EXECUTION_PROVIDERS.join(', ')}
+                            (default cpu; the others need an onnxruntime-node build that has them)
   --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
   --no-cache                always analyse, write no cache entry
   --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary`;
@@ -31,6 +35,7 @@ export interface ModelOptionValues {
   ranker?: string;
   segmenter?: string;
   'segmenter-preset'?: string;
+  'execution-provider'?: string;
   'cache-dir'?: string;
   'no-cache'?: boolean;
 }
@@ -41,6 +46,10 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
   if (preset !== undefined && !(SEGMENTER_PRESETS as readonly string[]).includes(preset)) {
     throw new UsageError(`--segmenter-preset must be one of ${SEGMENTER_PRESETS.join(', ')}, got "${preset}"`);
   }
+  const provider = values['execution-provider'];
+  if (provider !== undefined && !isExecutionProvider(provider)) {
+    throw new UsageError(`--execution-provider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${provider}"`);
+  }
   if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
   return {
     models: {
@@ -48,6 +57,7 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
       ranker: values.ranker,
       segmenter: values.segmenter,
       segmenterPreset: preset as ModelPaths['segmenterPreset'],
+      executionProvider: provider,
     },
     cacheDir: values['no-cache'] ? false : values['cache-dir'],
   };

@@ -6,6 +6,7 @@ import type { PlannerOptions } from '../plan/planner.js';
 import type { PlanInput } from '../plan/schema.js';
 import type { QueueRenderOptions } from '../queue/submit.js';
 import { checkModelPaths } from '../vision/analyse.js';
+import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
 import type { ModelPaths } from '../vision/models/types.js';
 import { OUTPUT_EXTENSIONS } from './finish.js';
 import type { ProgressEvent } from './progress.js';
@@ -32,6 +33,8 @@ export interface RenderOptions {
   ranker?: string;
   segmenter?: string;
   segmenterPreset?: ModelPaths['segmenterPreset'];
+  /** onnxruntime execution provider for the models: cpu (default), cuda, tensorrt, coreml, dml, webgpu. */
+  executionProvider?: string;
   cacheDir?: string | false;
   /** Folder holding ffmpeg and ffprobe, or the ffmpeg binary. */
   ffmpeg?: string;
@@ -80,6 +83,9 @@ export function checkOptions(o: RenderOptions): CheckedOptions {
     throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
   }
   checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
+  if (o.executionProvider !== undefined && !isExecutionProvider(o.executionProvider)) {
+    throw new RenderError(`executionProvider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${String(o.executionProvider)}"`);
+  }
   const workers = o.workers;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);
   const batchSeconds = o.batchSeconds ?? DEFAULT_BATCH_SECONDS;

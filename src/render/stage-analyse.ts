@@ -27,7 +27,7 @@ export async function analyseStage(
     paths,
     keyframeInterval: resolved.subject.keyframeInterval,
     prompt: resolved.subject.prompt,
-    models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset },
+    models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset, executionProvider: options.executionProvider },
     cacheDir: options.cacheDir,
     signal: options.signal,
     onProgress: (e) => {

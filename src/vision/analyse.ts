@@ -159,6 +159,8 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
     models.segmenter = await hashModelPath(m.segmenter, 'segmenter model');
     models.segmenterPreset = m.segmenterPreset ?? 'default';
   }
+  // Another provider may round differently; cpu keeps the keys entries were written with.
+  if (hasModels(m) && m.executionProvider && m.executionProvider !== 'cpu') models.executionProvider = m.executionProvider;
   return {
     input: await hashFile(probe.file, 'input'),
     models,

@@ -44,7 +44,7 @@ export async function loadSubjectModels(paths: ModelPaths, prompt: string, optio
     const layout = resolveClipLayout(paths.ranker);
     if (!existsSync(layout.tokenizer)) throw new ModelFileError(layout.tokenizer, 'tokenizer.json is missing (expected the Hugging Face tokenizer.json of the CLIP model next to the onnx/ folder)');
   }
-  const context = { threads: options.threads, tally: {} as Record<string, number> };
+  const context = { threads: options.threads, executionProvider: paths.executionProvider, tally: {} as Record<string, number> };
   const names: string[] = [];
   let detector: YoloDetector | undefined;
   let ranker: ClipRanker | undefined;

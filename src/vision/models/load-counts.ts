@@ -6,6 +6,8 @@
 /** How sessions are created for one loadSubjectModels call: threads, and a per-call tally. */
 export interface LoadContext {
   threads?: number;
+  /** onnxruntime execution provider (default cpu). */
+  executionProvider?: string;
   tally?: Record<string, number>;
 }
 const loadCounts: Record<string, number> = {};

@@ -1,8 +1,11 @@
 // Creating onnxruntime sessions (counted, process-wide) and checking their input/output
 // signatures against what the pre/post-processing expects, with errors naming the file.
 import ort from 'onnxruntime-node';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ModelFileError } from './errors.js';
+import { checkExecutionProvider, DEFAULT_EXECUTION_PROVIDER, ExecutionProviderError, usableProviders, type ProviderListing } from './execution-providers.js';
 import { countLoad, type LoadContext } from './load-counts.js';
 import { readOnnxHeader, type OnnxHeader } from './onnx-file.js';
 
@@ -17,12 +20,33 @@ export function checkModelFile(file: string, role: string): void {
   if (!statSync(file).isFile()) throw new ModelFileError(file, `${role} model path is not a file`);
 }
 
+/** The installed onnxruntime-node's providers: as its binding lists them, and those usable here. */
+export function installedProviders(): { listed: ProviderListing[]; usable: string[]; where: string } {
+  const index = createRequire(import.meta.url).resolve('onnxruntime-node');
+  const bin = join(dirname(index), '..', 'bin');
+  // bin/napi-vN/PLATFORM/ARCH holds the binding and any provider libraries the installer added.
+  const dirs = existsSync(bin) ? readdirSync(bin).map((napi) => join(bin, napi, process.platform, process.arch)).filter((d) => existsSync(d)) : [];
+  const listed = ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+  const usable = usableProviders(listed, (lib) => dirs.some((d) => existsSync(join(d, lib))));
+  return { listed, usable, where: `${join(dirname(index), '..')}, version ${ort.env.versions.node ?? 'unknown'}` };
+}
+
+/** Throws an ExecutionProviderError naming what is available unless `name` is usable with the installed onnxruntime-node. */
+export function requireExecutionProvider(name: string): void {
+  if (name === DEFAULT_EXECUTION_PROVIDER) return;
+  const { listed, usable, where } = installedProviders();
+  checkExecutionProvider(name, listed, usable, where);
+}
+
 /** Creates a session after checking the file is an ONNX ModelProto (pass `header` if already read). */
 export async function createSession(kind: string, file: string, context: LoadContext = {}, header?: OnnxHeader): Promise<Session> {
   const { threads, tally } = context;
+  const provider = context.executionProvider ?? DEFAULT_EXECUTION_PROVIDER;
   checkModelFile(file, kind);
   if (!header) readOnnxHeader(file);
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
+  requireExecutionProvider(provider);
+  // Nodes the provider cannot run fall back to onnxruntime's CPU kernels inside the same session.
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
   if (threads !== undefined) {
     if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer (got ${threads})`);
     options.intraOpNumThreads = threads;
@@ -31,7 +55,11 @@ export async function createSession(kind: string, file: string, context: LoadCon
   try {
     session = await ort.InferenceSession.create(file, options);
   } catch (err) {
-    throw new ModelFileError(file, `onnxruntime could not load the ${kind} model: ${(err as Error).message.split('\n')[0]}`);
+    const first = (err as Error).message.split('\n')[0];
+    if (provider !== DEFAULT_EXECUTION_PROVIDER) {
+      throw new ExecutionProviderError(`${file}: the ${kind} model did not start on execution provider ${provider}: ${first}. --execution-provider cpu runs everywhere`);
+    }
+    throw new ModelFileError(file, `onnxruntime could not load the ${kind} model: ${first}`);
   }
   countLoad(kind);
   if (tally) tally[kind] = (tally[kind] ?? 0) + 1;

@@ -11,6 +11,11 @@ export interface ModelPaths {
   ranker?: string;
   segmenter?: string;
   segmenterPreset?: SegmenterPreset;
+  /**
+   * onnxruntime execution provider for every model: cpu (default), cuda, tensorrt, coreml, dml or
+   * webgpu, when the installed onnxruntime-node has it (loading fails naming the ones it has).
+   */
+  executionProvider?: string;
 }
 
 /** Models loaded once by loadSubjectModels(); pass to findSubject(), then releaseSubjectModels(). */
