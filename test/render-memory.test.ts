@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateClip } from '../src/media/test-clip.js';
+import { generateClip } from '../src/media/demo-clip.js';
 import type { PlanInput } from '../src/plan/schema.js';
 import { render } from '../src/render/render.js';
 import { ffmpegChildren } from './helpers/children.js';
