@@ -2,8 +2,18 @@
 // cannot read a file) on generated clips, no decoding.
 import t from 'tap';
 import { join } from 'node:path';
-import { keyframeTimes, parseFfprobePackets, parseFramecrcPackets, picturePackets, scanVideoPackets, ticksToSeconds } from '../src/media/packets.js';
+import { parseFfprobePackets, parseFramecrcPackets, picturePackets, scanVideoPackets, ticksToSeconds, type VideoPackets } from '../src/media/packets.js';
 import { ffmpeg, paths } from './helpers/media.js';
+
+/** Presentation times (seconds, ascending) of the keyframe packets that hold a picture. */
+function keyframeTimes(p: VideoPackets): number[] {
+  const out: number[] = [];
+  for (const i of picturePackets(p)) {
+    const ts = Number.isNaN(p.pts[i]) ? p.dts[i] : p.pts[i];
+    if (p.keyframe[i] && !Number.isNaN(ts)) out.push(ticksToSeconds(p, ts));
+  }
+  return out;
+}
 
 t.test('lists every packet of an mp4 with timestamps and keyframe flags', async (t) => {
   const dir = t.testdir({});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { EFFECT_NAMES, MASK_EFFECTS, type EffectName, type EffectSpec } from '../src/effects/catalog.js';
+import { EFFECT_NAMES, EFFECTS, type EffectName, type EffectSpec } from '../src/effects/catalog.js';
 import { EffectChain, FrameResampler, frameBytes, yuvFromColor } from '../src/native/effects.js';
 import { movingDiscAtlas, randomAtlas, writeAtlas, type AtlasContent } from './helpers/atlas-ref.js';
 import { maxAbsDiff, randomSpec, rawOf, takesImage } from './helpers/effects-ref-cases.js';
@@ -57,7 +57,7 @@ t.test('every effect alone matches the reference within ±1 on random frames, ma
 
 t.test('chains of several effects match the reference (mask effects first, zoom last)', async (t) => {
   const next = rng(0xc4a1);
-  const maskTypes = EFFECT_NAMES.filter((n) => MASK_EFFECTS.has(n));
+  const maskTypes = EFFECT_NAMES.filter((n) => EFFECTS[n].usesMask);
   for (let trial = 0; trial < 12; trial++) {
     const [w, h] = SIZES[trial % SIZES.length];
     const effects: EffectSpec[] = [];
@@ -212,7 +212,7 @@ t.test('the native mask follows sampleMask (the documented floating-point rule) 
 
 t.test('strongly moving boxes: native matches the motion-compensated reference, which differs from a cross-fade', async (t) => {
   const next = rng(0x30d10);
-  const maskEffects = EFFECT_NAMES.filter((n) => MASK_EFFECTS.has(n));
+  const maskEffects = EFFECT_NAMES.filter((n) => EFFECTS[n].usesMask);
   for (let trial = 0; trial < 10; trial++) {
     const [w, h] = [[64, 36], [37, 23], [50, 50], [33, 64]][trial % 4];
     const content = randomAtlas(next, { width: w, height: h, keyframes: 2 + (trial % 2) });

@@ -1,8 +1,14 @@
 import t from 'tap';
-import { computeCropPath, cropWindows } from '../src/vision/crop-path.js';
+import { computeCropPath } from '../src/vision/crop-path.js';
 import { rng } from './helpers/random.js';
 
 type Key = { frame: number; box: [number, number, number, number] };
+
+/** The path as one window object per frame, for readable assertions. */
+function cropWindows(keyframes: Key[], geometry: typeof video, window: typeof size): { x: number; y: number; w: number; h: number }[] {
+  const p = computeCropPath(keyframes, geometry, window);
+  return Array.from({ length: geometry.frames }, (_, f) => ({ x: p[4 * f], y: p[4 * f + 1], w: p[4 * f + 2], h: p[4 * f + 3] }));
+}
 const video = { width: 1920, height: 1080, frames: 300, fps: 30 };
 const size = { width: 608, height: 1080 }; // 9:16 of a 1080p landscape frame
 

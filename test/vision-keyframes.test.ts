@@ -3,9 +3,19 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ffmpegPaths, readFrames } from '../src/media/ffmpeg.js';
 import { probe } from '../src/media/probe.js';
-import { decodeKeyframes, keyframeIndices, reducedSize } from '../src/media/keyframes.js';
+import { forEachKeyframe, keyframeIndices, reducedSize, type Keyframe } from '../src/media/keyframes.js';
+import type { ProbeInfo } from '../src/media/probe.js';
 
 const paths = ffmpegPaths();
+
+/** All keyframes in memory (the clips here are short; analysis streams them). */
+async function decodeKeyframes(info: ProbeInfo, options: Parameters<typeof forEachKeyframe>[1]): Promise<Keyframe[]> {
+  const out: Keyframe[] = [];
+  await forEachKeyframe(info, options, (kf) => {
+    out.push(kf);
+  });
+  return out;
+}
 
 // Every frame has a different brightness (geq's N is the frame number), so a
 // keyframe's pixels identify which input frame it is.

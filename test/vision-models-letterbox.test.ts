@@ -1,5 +1,8 @@
 import t from 'tap';
-import { computeLetterbox, letterboxPoint, letterboxToTensor, pythonRound, unletterboxBox, unletterboxPoint, LETTERBOX_PAD_VALUE } from '../src/vision/models/letterbox.js';
+import { computeLetterbox, letterboxToTensor, pythonRound, unletterboxBox, unletterboxPoint, LETTERBOX_PAD_VALUE, type Letterbox } from '../src/vision/models/letterbox.js';
+
+/** Source point → letterboxed point: the forward map, to check the inverse the detector uses. */
+const letterboxPoint = (lb: Letterbox, x: number, y: number): [number, number] => [x * lb.r + lb.left, y * lb.r + lb.top];
 import { rng } from './helpers/random.js';
 
 t.test('pythonRound rounds halves to even like Python 3', async (t) => {

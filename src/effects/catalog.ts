@@ -149,13 +149,8 @@ type SpecOf<N extends EffectName> = Simplify<
 
 /** A fully resolved effect: every parameter present and in range (images optional). Derived from EFFECTS. */
 export type EffectSpec = { [N in EffectName]: SpecOf<N> }[EffectName];
-/** The resolved spec of one effect. */
-export type EffectSpecOf<N extends EffectName> = SpecOf<N>;
 
 const info = (type: string): EffectInfo | undefined => (Object.hasOwn(EFFECTS, type) ? (EFFECTS as Record<string, EffectInfo>)[type] : undefined);
-
-/** Effects that read the subject mask. */
-export const MASK_EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES.filter((name) => EFFECTS[name].usesMask));
 
 /** The image parameters of an effect type (empty for unknown types). */
 export function imageParams(type: string): string[] {

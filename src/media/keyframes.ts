@@ -159,12 +159,3 @@ export async function forEachKeyframe(
   }
   return indices;
 }
-
-/** All keyframes in memory (fine for short clips; analysis streams with `forEachKeyframe`). */
-export async function decodeKeyframes(probe: ProbeInfo, options: KeyframeOptions): Promise<Keyframe[]> {
-  const out: Keyframe[] = [];
-  await forEachKeyframe(probe, options, (kf) => {
-    out.push(kf);
-  });
-  return out;
-}

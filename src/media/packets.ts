@@ -199,13 +199,3 @@ export function picturePackets(p: VideoPackets): Int32Array {
   idx.sort((a, b) => key(a) - key(b) || a - b);
   return Int32Array.from(idx);
 }
-
-/** Presentation times (seconds, ascending) of the keyframe packets that hold a picture. */
-export function keyframeTimes(p: VideoPackets): Float64Array {
-  const out: number[] = [];
-  for (const i of picturePackets(p)) {
-    const t = Number.isNaN(p.pts[i]) ? p.dts[i] : p.pts[i];
-    if (p.keyframe[i] && !Number.isNaN(t)) out.push(ticksToSeconds(p, t));
-  }
-  return Float64Array.from(out);
-}

@@ -6,8 +6,3 @@ import { loadNative } from './loader.js';
 export function nativeMemoryAddress(view: Uint8Array): bigint {
   return loadNative().binding.addressOf(view);
 }
-
-/** Whether a typed array's memory is a SharedArrayBuffer, as the addon sees it. */
-export function isSharedMemory(view: Uint8Array): boolean {
-  return loadNative().binding.isShared(view);
-}

@@ -26,13 +26,6 @@ export interface VideoGeometry {
   fps: number;
 }
 
-export interface CropWindow {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
 type KeyBox = Pick<KeyframeResult, 'frame' | 'box'>;
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
@@ -123,10 +116,4 @@ export function computeCropPath(keyframes: KeyBox[], video: VideoGeometry, size:
   const out = new Float32Array(video.frames * 4);
   for (let f = 0; f < video.frames; f++) out.set([xs[f], ys[f], size.width, size.height], 4 * f);
   return out;
-}
-
-/** The same path as objects, for callers that prefer them. */
-export function cropWindows(keyframes: KeyBox[], video: VideoGeometry, size: { width: number; height: number }, options?: CropPathOptions): CropWindow[] {
-  const p = computeCropPath(keyframes, video, size, options);
-  return Array.from({ length: video.frames }, (_, f) => ({ x: p[4 * f], y: p[4 * f + 1], w: p[4 * f + 2], h: p[4 * f + 3] }));
 }

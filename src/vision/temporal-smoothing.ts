@@ -35,18 +35,11 @@ export function smoothBoxes(boxes: Box[]): Box[] {
 }
 
 /**
- * Masks (each w × h, values 0..1) averaged with their neighbours [1, 2, 1] after
- * shifting each neighbour by the subject's displacement (box centres), so a
- * moving subject keeps one sharp shape instead of a ghosted trail.
- * `centres` are in mask pixels.
- */
-export function smoothMasks(masks: Float32Array[], centres: [number, number][], w: number, h: number): Float32Array[] {
-  return masks.map((_, i) => smoothMaskAt(masks, centres, i, w, h, new Float32Array(w * h)));
-}
-
-/**
- * Mask i of `smoothMasks`, written into `out` (so a caller can stream the
- * results into the atlas without holding a second set of masks).
+ * Mask i (each mask w × h, values 0..1 after `scale`) averaged with its neighbours
+ * [1, 2, 1] after shifting each neighbour by the subject's displacement (box
+ * centres, in mask pixels), so a moving subject keeps one sharp shape instead of
+ * a ghosted trail. Written into `out`, so a caller streams the results into the
+ * atlas without holding a second set of masks.
  */
 export function smoothMaskAt(
   masks: ArrayLike<number>[],

@@ -63,7 +63,7 @@ export class ClipTokenizer {
     const start = tokenizer.token_to_id('<|startoftext|>');
     const end = tokenizer.token_to_id('<|endoftext|>');
     if (start === undefined || end === undefined) {
-      throw new ModelFileError(file, `tokenizer.json lacks the CLIP special tokens <|startoftext|> (49406) and <|endoftext|> (49407); found ${start ?? 'none'} and ${end ?? 'none'}`);
+      throw new ModelFileError(file, `tokenizer.json lacks the CLIP special tokens <|startoftext|> (${CLIP_START}) and <|endoftext|> (${CLIP_END}); found ${start ?? 'none'} and ${end ?? 'none'}`);
     }
     return new ClipTokenizer(file, tokenizer, start, end);
   }

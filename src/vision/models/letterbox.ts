@@ -59,11 +59,6 @@ export function unletterboxPoint(lb: Letterbox, x: number, y: number): [number, 
   return [(x - lb.left) / lb.r, (y - lb.top) / lb.r];
 }
 
-/** Source point → letterboxed point. */
-export function letterboxPoint(lb: Letterbox, x: number, y: number): [number, number] {
-  return [x * lb.r + lb.left, y * lb.r + lb.top];
-}
-
 /** Letterboxed corners → source corners, clipped to the image (as Ultralytics scale_boxes does). */
 export function unletterboxBox(lb: Letterbox, x1: number, y1: number, x2: number, y2: number): [number, number, number, number] {
   const clip = (v: number, hi: number): number => Math.min(hi, Math.max(0, v));

@@ -71,10 +71,6 @@ export function describeValue(meta: ValueMeta): string {
   return `${meta.name} ${meta.type} [${meta.shape.join(',')}]`;
 }
 
-export function describeSignature(session: Session): string {
-  return `inputs ${session.inputMetadata.map(describeValue).join('; ')} → outputs ${session.outputMetadata.map(describeValue).join('; ')}`;
-}
-
 export interface Expectation {
   /** Accepted names (first is the one quoted in errors); undefined = any name. */
   names?: readonly string[];
