@@ -5,9 +5,15 @@ import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 
 const tracked = new Set<string>();
+let hooked = false;
 
 /** Registers `path` (a file or folder); call the returned function once it is gone or kept. */
 export function removeOnExit(path: string): () => void {
+  if (!hooked) {
+    hooked = true;
+    // process.exit() from anywhere (a library user's code too) still runs 'exit' handlers.
+    process.on('exit', () => removeTrackedSync());
+  }
   tracked.add(path);
   return () => void tracked.delete(path);
 }

@@ -65,7 +65,7 @@ t.test('a cleanup failure does not replace the real error', async (t) => {
   const r = await runCli(['render', clip, '-o', join(out, 'out.mp4'), '--plan', plan, '--no-cache', '--quiet', '--workers', '1']);
   t.equal(r.code, 1);
   t.match(r.stderr, /^maskflow render: ffmpeg could not decode .*bg\.png: ffmpeg exited with code 1\n/, 'the real error comes first');
-  t.match(r.stderr, /\(also: could not remove the temp files .*maskflow-batches-\w+ \(EPERM\); remove them by hand\)/, 'the cleanup problem is a note below it');
+  t.match(r.stderr, /\(also: could not remove the temp files .*maskflow-run-[\w-]+ \(EPERM\); remove them by hand\)/, 'the cleanup problem is a note below it');
   t.notMatch(r.stderr.split('\n')[0], /EPERM|EACCES|rmdir/);
 });
 

@@ -4,7 +4,7 @@
 // replacing a file that appeared meanwhile (unless asked to).
 import { randomBytes } from 'node:crypto';
 import { link, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { ffmpegToCompletion } from '../media/process/index.js';
 
@@ -47,10 +47,10 @@ function concatListLine(file: string): string {
   return `file '${file.replace(/'/g, "'\\''")}'`;
 }
 
-/** A hidden temp path in the output's folder, so the final rename is atomic. */
-export function tempOutputPath(output: string): string {
+/** The joined file's temp path in the run's folder (beside the output: the final link/rename is atomic). */
+export function tempOutputPath(output: string, workDir: string): string {
   const ext = extname(output) || '.mp4';
-  return join(dirname(output), `.${basename(output, ext)}.maskflow-${randomBytes(4).toString('hex')}${ext}`);
+  return join(workDir, `joined-${randomBytes(4).toString('hex')}${ext}`);
 }
 
 /** Joins the batches (and audio) into a hidden temp file beside the output; returns its path. */
@@ -58,7 +58,7 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   const warnings: string[] = [];
   const list = join(options.workDir, 'batches.txt');
   await writeFile(list, `${options.batchFiles.map(concatListLine).join('\n')}\n`);
-  const temp = tempOutputPath(options.output);
+  const temp = tempOutputPath(options.output, options.workDir);
   const inputs = ['-f', 'concat', '-safe', '0', '-i', list];
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];
   const cut = options.audioStart ?? 0;

@@ -2,8 +2,7 @@
 //   probe → plan → analyse (models once, main thread) → geometry → jobs →
 //   run (worker pool: decode, effects in place, encode) → finish (join, verify,
 //   commit) → report (src/report/).
-import { mkdtemp } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeOnExit, removeQuietly, withNote } from '../exit-cleanup.js';
 import { diskFullError, mentionsDiskFull } from '../fs-errors.js';
@@ -19,6 +18,7 @@ import { geometryStage } from './stage-geometry.js';
 import { batchJobs, jobsStage } from './stage-jobs.js';
 import { planStage } from './stage-plan.js';
 import { runStage } from './stage-run.js';
+import { openRunDir, staleRunWarnings } from './run-dir.js';
 import { resolveTools } from './tools.js';
 
 export { RenderError, type RenderOptions } from './options.js';
@@ -68,7 +68,8 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
     const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '');
     return queuedRender({ options, info, tools, resolved, analysis, jobs: queueJobs, stages: clock.stages, started: clock.started, rss, planWarnings });
   }
-  const workDir = await mkdtemp(join(dirname(output), `.${basename(output)}.maskflow-batches-`));
+  const { dir: runDir, stale } = await openRunDir(output);
+  const workDir = runDir.path;
   const forgetWorkDir = removeOnExit(workDir);
   const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
   try {
@@ -111,7 +112,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
       peakRssBytes: rss.sample(),
       ffmpegPeakRssBytes: rss.sampleChildren(),
       planWarnings,
-      warnings: [...analysis.warnings, ...finished.warnings],
+      warnings: [...staleRunWarnings(stale), ...analysis.warnings, ...finished.warnings],
     });
     // Cleaned up before the report is written, so a folder left behind is in it.
     const leftover = await removeQuietly(workDir);
