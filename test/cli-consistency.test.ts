@@ -25,7 +25,7 @@ t.test('range and contradiction mistakes exit 2 and name the flag, in every comm
     [['render', 'in.mp4', '-o', '-', '--report', '-'], /-o - and --report - both want stdout/],
     [['render', 'in.mp4', '-o', 'x.mp4', '--quiet', '--verbose'], /--quiet and --verbose contradict each other/],
     [['demo', '--workers', '0'], /--workers must be a whole number from 1 to 64/],
-    [['analyse', 'in.mp4', '--keyframe-interval', '0'], /--keyframe-interval must be a number from 0\.04 to 60 seconds, got 0/],
+    [['analyse', 'in.mp4', '--keyframe-interval', '0'], /--keyframe-interval must be a number from 0\.04 to 10 seconds, got 0/],
     [['analyse', 'in.mp4', '--keyframe-interval', 'soon'], /--keyframe-interval must be a number, got "soon"/],
     [['plan', 'in.mp4', '-o', 'p.json', '--ollama-timeout', '0', '--planner', 'ollama'], /--ollama-timeout must be/],
     [['doctor', '--quiet', '--verbose'], /contradict/],

@@ -5,7 +5,10 @@ import { PassThrough } from 'node:stream';
 import { analyseCommand } from '../src/cli/analyse.js';
 import { UsageError } from '../src/cli/command.js';
 import { ffmpegPaths, readFrames } from '../src/media/ffmpeg.js';
+import { KEYFRAME_INTERVAL_RANGE } from '../src/media/keyframes.js';
 import { probe } from '../src/media/probe.js';
+import { parsePlan, PlanError } from '../src/plan/index.js';
+import { analyseVideo } from '../src/vision/analyse.js';
 import { makeClip } from './helpers/vision-clips.js';
 
 const paths = ffmpegPaths();
@@ -69,6 +72,25 @@ t.test('maskflow analyse prints keyframes, writes JSON and a preview video with 
   const again = io();
   t.equal(await analyseCommand.run([clip.file, '--json', json, '-y', '--cache-dir', join(dir, 'cache')], again.io), 0);
   t.match(again.out(), /from cache/);
+});
+
+t.test('one keyframe-interval range for plans, the analyse CLI and the library', async (t) => {
+  const { min, max } = KEYFRAME_INTERVAL_RANGE;
+  t.same([min, max], [0.04, 10]);
+  const plan = (keyframeInterval: number) => ({ version: 1, subject: { keyframeInterval }, segments: [{ start: 0, effects: [] }] });
+  const dir = t.testdir();
+  const clip = makeClip({ dir, background: 'still-cellauto', width: 160, height: 120, seconds: 1 });
+  const info = await probe(clip.file, paths);
+  for (const ok of [min, max]) {
+    t.equal(parsePlan(plan(ok)).subject.keyframeInterval, ok, `plan accepts ${ok}`);
+    const r = await analyseVideo(info, { paths, keyframeInterval: ok, cacheDir: join(dir, 'cache') });
+    t.ok(r.keyframes.length >= 1, `library accepts ${ok}`);
+  }
+  for (const bad of [min / 2, max + 0.5, 60]) {
+    t.throws(() => parsePlan(plan(bad)), PlanError, `plan refuses ${bad}`);
+    await t.rejects(analyseVideo(info, { paths, keyframeInterval: bad }), new RegExp(`keyframe interval must be a number of seconds from ${min} to ${max}, got ${bad}`), `library refuses ${bad}`);
+    await t.rejects(analyseCommand.run([clip.file, '--keyframe-interval', String(bad)], io().io), new RegExp(`--keyframe-interval must be a number from ${min} to ${max} seconds`), `CLI refuses ${bad}`);
+  }
 });
 
 t.test('maskflow analyse refuses bad arguments before doing any work', async (t) => {

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
+import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
 import { isMatteFile, writeMatte } from '../vision/matte.js';
@@ -34,7 +35,7 @@ Options:
   --matte FILE.mkv          write the subject mask of every frame as a lossless gray video
                             (FFV1 gray8, the input's size and frame rate; 255 = subject)
 ${MODEL_OPTIONS_HELP}
-  --keyframe-interval S     seconds between keyframes (default 0.5)
+  --keyframe-interval S     seconds between keyframes (default ${DEFAULT_KEYFRAME_INTERVAL}, ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max})
 ${COMMON_OPTIONS_HELP}
 With no model the model-free finder is used (saliency + motion).`,
   async run(args, io, context) {
@@ -53,7 +54,7 @@ With no model the model-free finder is used (saliency + motion).`,
     checkCommonOptions(values);
     const jsonToStdout = values.json === STDOUT;
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
-    const interval = numberOption('keyframe-interval', values['keyframe-interval'], { min: 0.04, max: 60, unit: 'seconds' });
+    const interval = numberOption('keyframe-interval', values['keyframe-interval'], { ...KEYFRAME_INTERVAL_RANGE, unit: 'seconds' });
     const { models, cacheDir } = modelOptions(values);
     const outputs = [jsonToStdout ? undefined : values.json, values.preview, values.matte].filter((f): f is string => !!f).map((f) => resolve(f));
     if (new Set(outputs).size !== outputs.length) throw new UsageError('--json, --preview and --matte must name different files');

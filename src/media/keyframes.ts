@@ -14,7 +14,13 @@ import { readFrames, type FfmpegPaths } from './ffmpeg.js';
 import { gridDecode, parseFramecrcTimes, type FrameGrid } from './frame-grid.js';
 import type { ProbeInfo } from './probe-types.js';
 
+/** Seconds between analysed keyframes when neither the plan nor an option says. */
 export const DEFAULT_KEYFRAME_INTERVAL = 0.5;
+/**
+ * The one accepted range (seconds) for plans, the CLI and the library: keyframes closer than
+ * 0.04 s (one frame at 25 fps) buy nothing; further than 10 s apart cannot follow a subject.
+ */
+export const KEYFRAME_INTERVAL_RANGE = { min: 0.04, max: 10 } as const;
 export const KEYFRAME_MAX_LONG_SIDE = 640;
 
 export interface Keyframe {

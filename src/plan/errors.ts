@@ -1,6 +1,7 @@
 // Plan errors that name the JSON path, the value found and what was expected.
 import type { z } from 'zod';
 import { describeParam, EFFECTS, EFFECT_NAMES, type EffectName, type ParamSpec } from '../effects/catalog.js';
+import { KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 import { hint } from './did-you-mean.js';
 import { KNOWN_KEYS } from './schema.js';
 
@@ -174,7 +175,7 @@ function expectedAt(root: unknown, path: JsonPath): string | undefined {
   if (EXPECTED_AT[key]) return EXPECTED_AT[key];
   const last = path[path.length - 1];
   if ((last === 'start' || last === 'end') && path[0] === 'segments') return 'a time in seconds, 0 or more';
-  if (key === 'subject.keyframeInterval') return 'seconds, from 0.04 to 10';
+  if (key === 'subject.keyframeInterval') return `seconds, from ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max}`;
   return undefined;
 }
 

@@ -4,13 +4,11 @@
 // for editors, and is the `format` the Ollama planner asks for.
 import { z } from 'zod';
 import { COLOR_PATTERN, EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
+import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 
 export const PLAN_VERSION = 1;
 
 export const DEFAULT_SUBJECT_PROMPT = 'the main subject';
-export const DEFAULT_KEYFRAME_INTERVAL = 0.5;
-/** Keyframes closer than 0.04 s (one frame at 25 fps) buy nothing; further than 10 s apart cannot follow a subject. */
-export const KEYFRAME_INTERVAL_RANGE = { min: 0.04, max: 10 } as const;
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo'] as const;
 export const DEFAULT_OUTPUT = { codec: 'libx264', crf: 20, preset: 'veryfast', aspect: 'source' } as const;
 /** Reframing to something narrower than 1:4 or wider than 4:1 is almost surely a typo. */

@@ -5,7 +5,7 @@
 import { folderProblem, regularFileProblem } from '../file-kind.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
-import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices } from '../media/keyframes.js';
+import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/types.js';
 import { readAtlas, writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
@@ -121,8 +121,9 @@ export function maskSize(width: number, height: number, longSide: number): { wid
 
 function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide: number } {
   const interval = options.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
-  if (!(typeof interval === 'number' && Number.isFinite(interval) && interval > 0 && interval <= 60)) {
-    throw new AnalyseError(`keyframe interval must be a number of seconds in (0, 60], got ${interval}`);
+  const { min, max } = KEYFRAME_INTERVAL_RANGE;
+  if (!(typeof interval === 'number' && interval >= min && interval <= max)) {
+    throw new AnalyseError(`keyframe interval must be a number of seconds from ${min} to ${max}, got ${interval}`);
   }
   const maskLongSide = options.maskLongSide ?? DEFAULT_MASK_LONG_SIDE;
   if (!(Number.isInteger(maskLongSide) && maskLongSide >= 256 && maskLongSide <= 640)) {
