@@ -8,6 +8,7 @@ import type { ProgressEvent } from '../render/progress.js';
 import type { Report } from '../report/report.js';
 import { parsePlan } from '../plan/parse.js';
 import { PlanError } from '../plan/errors.js';
+import { FPS_RANGE } from '../plan/output-format.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
@@ -35,7 +36,7 @@ export function summarise(report: Report): string {
  * The encoder overrides checked like the plan fields they override, but as
  * usage mistakes (exit 2) naming the flag: `--crf: 99 is out of range...`.
  */
-function checkOutputOverrides(given: { codec?: string; crf?: number; preset?: string; aspect?: string }): void {
+function checkOutputOverrides(given: { codec?: string; crf?: number; preset?: string; aspect?: string; size?: string; fps?: number }): void {
   const output = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   if (Object.keys(output).length === 0) return;
   try {
@@ -78,6 +79,12 @@ Output:
   -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end);
                             "-": stdout (mp4)
   --aspect W:H              reframe to this aspect around the subject, e.g. 9:16 (overrides the plan)
+  --size WxH|PRESET         output frame size (overrides the plan; default: the input's, or the --aspect crop):
+                            WxH with even sides, e.g. 1080x1920, or reels, shorts, tiktok (1080x1920),
+                            square (1080x1080), 1080p (1920x1080), 720p (1280x720), 4k (3840x2160);
+                            another shape than the input's reframes around the subject, then scales
+  --fps N                   output frame rate, 1-240 (overrides the plan; default: the input's): source
+                            frames are dropped or repeated, the audio is untouched
   --crf N                   x264/x265 quality, 0-51 (overrides the plan; default 20)
   --preset NAME             x264 preset, e.g. veryfast, medium (overrides the plan; default veryfast)
   --codec NAME              video encoder (overrides the plan; default libx264)
@@ -103,6 +110,8 @@ ${COMMON_OPTIONS_HELP}
         'batch-seconds': { type: 'string' },
         report: { type: 'string' },
         aspect: { type: 'string' },
+        size: { type: 'string' },
+        fps: { type: 'string' },
         crf: { type: 'string' },
         preset: { type: 'string' },
         codec: { type: 'string' },
@@ -123,7 +132,8 @@ ${COMMON_OPTIONS_HELP}
     const workers = numberOption('workers', values.workers, { min: 1, max: 64, integer: true });
     const batchSeconds = numberOption('batch-seconds', values['batch-seconds'], { min: 0.5, max: 3600, unit: 'seconds' });
     const crf = numberOption('crf', values.crf, { min: 0, max: 51, integer: true });
-    checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect });
+    const fps = numberOption('fps', values.fps, { min: FPS_RANGE.min, max: FPS_RANGE.max });
+    checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect, size: values.size, fps });
     const toStdout = values.output === STDOUT;
     const reportToStdout = values.report === STDOUT;
     if (toStdout && reportToStdout) throw new UsageError('-o - and --report - both want stdout; give one of them a file name');
@@ -173,6 +183,8 @@ ${COMMON_OPTIONS_HELP}
       batchSeconds,
       report: reportToStdout ? undefined : values.report,
       aspect: values.aspect,
+      size: values.size,
+      fps,
       encoder: { codec: values.codec, crf, preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,

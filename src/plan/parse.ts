@@ -7,6 +7,7 @@ import { EffectArgError, parseEffectArg, type EffectArg } from '../effects/effec
 import { hint } from './did-you-mean.js';
 import { describeIssue, formatPath, MAX_LISTED_PROBLEMS, PlanError, show, type PlanIssue } from './errors.js';
 import { firstTooDeep, MAX_PLAN_DEPTH } from './json-limits.js';
+import { parseSize, sizeProblem } from './output-format.js';
 import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
 
 function segmentLabel(i: number, s: PlanSegment): string {
@@ -52,6 +53,18 @@ function checkPlan(plan: Plan): PlanIssue[] {
     const [w, h] = aspect.split(':').map(Number);
     if (w / h < ASPECT_RATIO_RANGE.min || w / h > ASPECT_RATIO_RANGE.max) {
       issues.push({ path: 'output.aspect', message: `${show(aspect)} is too extreme; expected a ratio between 1:4 and 4:1` });
+    }
+  }
+  const size = parseSize(plan.output.size);
+  if (size) {
+    const problem = sizeProblem(size);
+    if (problem) issues.push({ path: 'output.size', message: `${show(plan.output.size)}: ${problem}` });
+    else if (aspect !== 'source') {
+      // The size's shape is the reframing aspect; a different one cannot also be honoured.
+      const [w, h] = aspect.split(':').map(Number);
+      if (Math.abs(w / h - size.width / size.height) > 0.01 * (size.width / size.height)) {
+        issues.push({ path: 'output.aspect', message: `${show(aspect)} does not match output.size ${show(plan.output.size)} (${size.width}x${size.height}); the size alone sets the shape: leave out aspect or make them agree` });
+      }
     }
   }
   return issues;

@@ -9,7 +9,7 @@ import type { EffectSpec } from '../effects/catalog.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { regularFileProblem } from '../file-kind.js';
 import { PlanError, type PlanIssue } from './errors.js';
-import type { Plan } from './schema.js';
+import type { Plan, PlanOutput } from './schema.js';
 
 /** Ends at most this far past the last frame are clamped with a warning (covers "end": 10 on a 9.8 s clip). */
 export const END_TOLERANCE_SECONDS = 0.25;
@@ -26,7 +26,7 @@ export interface ResolvedSegment {
 export interface ResolvedPlan {
   version: 1;
   subject: { prompt: string; keyframeInterval: number };
-  output: { codec: string; crf: number; preset: string; aspect: string };
+  output: PlanOutput;
   /** Sorted, non-empty, non-overlapping; gaps between them render unchanged. */
   segments: ResolvedSegment[];
   warnings: string[];

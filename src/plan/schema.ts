@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { COLOR_PATTERN, EFFECTS, EFFECT_NAMES, type EffectName, type EffectSpec, type ParamSpec } from '../effects/catalog.js';
 import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
+import { FPS_RANGE, SIZE_PATTERN } from './output-format.js';
 
 export const PLAN_VERSION = 1;
 
@@ -82,6 +83,17 @@ export const outputSchema = z
       .regex(ASPECT_PATTERN)
       .default(DEFAULT_OUTPUT.aspect)
       .describe('"source", or W:H such as "9:16" to reframe around the subject'),
+    size: z
+      .string()
+      .regex(SIZE_PATTERN)
+      .optional()
+      .describe('output frame size: "source" (default), WxH such as "1080x1920", or reels, shorts, tiktok, square, 1080p, 720p, 4k; a different shape reframes around the subject'),
+    fps: z
+      .number()
+      .min(FPS_RANGE.min)
+      .max(FPS_RANGE.max)
+      .optional()
+      .describe('output frame rate; omitted: the input\'s. Source frames are dropped or repeated, the audio is untouched'),
   })
   .describe('encoder settings');
 
@@ -104,11 +116,22 @@ export interface PlanSegment {
   effects: EffectSpec[];
 }
 
+export interface PlanOutput {
+  codec: string;
+  crf: number;
+  preset: string;
+  aspect: string;
+  /** "source", "WxH" or a preset name (output-format.ts); omitted: the input's size (or the aspect's crop). */
+  size?: string;
+  /** Frames per second; omitted: the input's rate. */
+  fps?: number;
+}
+
 /** A parsed plan with every default applied (what parsePlan returns). */
 export interface Plan {
   version: 1;
   subject: { prompt: string; keyframeInterval: number };
-  output: { codec: string; crf: number; preset: string; aspect: string };
+  output: PlanOutput;
   segments: PlanSegment[];
 }
 

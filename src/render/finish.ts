@@ -11,6 +11,13 @@ import { ffmpegToCompletion } from '../media/process/index.js';
 export interface FinishOptions {
   paths: FfmpegPaths;
   batchFiles: string[];
+  /**
+   * Frames in each batch file and their rate. Given, the join list states each
+   * file's exact duration: otherwise the concat demuxer takes it from the
+   * mp4's millisecond movie duration, and a rate like 30 fps gets frames up to
+   * 0.7 ms off at each join (ffprobe then reads the output as 29.97 fps).
+   */
+  batchFrames?: { counts: number[]; rate: { num: number; den: number } };
   input: string;
   /** Codec names of the input's audio streams (empty: no audio). */
   audioCodecs: string[];
@@ -47,6 +54,19 @@ function concatListLine(file: string): string {
   return `file '${file.replace(/'/g, "'\\''")}'`;
 }
 
+/** The concat list: each file, with its exact duration when the frame counts are known. */
+export function concatList(files: string[], frames?: FinishOptions['batchFrames']): string[] {
+  if (!frames) return files.map(concatListLine);
+  // Durations in whole microseconds (the demuxer's unit), rounded from the exact running total so errors never add up.
+  let total = 0;
+  return files.flatMap((file, i) => {
+    const from = Math.round((total * 1e6 * frames.rate.den) / frames.rate.num);
+    total += frames.counts[i];
+    const to = Math.round((total * 1e6 * frames.rate.den) / frames.rate.num);
+    return [concatListLine(file), `duration ${((to - from) / 1e6).toFixed(6)}`];
+  });
+}
+
 /** The joined file's temp path in the run's folder (beside the output: the final link/rename is atomic). */
 export function tempOutputPath(output: string, workDir: string): string {
   const ext = extname(output) || '.mp4';
@@ -57,7 +77,7 @@ export function tempOutputPath(output: string, workDir: string): string {
 export async function joinBatches(options: FinishOptions): Promise<{ temp: string; warnings: string[] }> {
   const warnings: string[] = [];
   const list = join(options.workDir, 'batches.txt');
-  await writeFile(list, `${options.batchFiles.map(concatListLine).join('\n')}\n`);
+  await writeFile(list, `${concatList(options.batchFiles, options.batchFrames).join('\n')}\n`);
   const temp = tempOutputPath(options.output, options.workDir);
   const inputs = ['-f', 'concat', '-safe', '0', '-i', list];
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];

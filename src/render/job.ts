@@ -30,8 +30,14 @@ export interface BatchJob {
   /** Decoded frame size (display size of the input). */
   width: number;
   height: number;
+  /** Frame rate of the encoded batch (the output's: the input's unless output.fps changes it). */
   fpsNum: number;
   fpsDen: number;
+  /**
+   * Output frames per decoded frame, one entry per frame of [startFrame, endFrame):
+   * 0 drops it, 2 shows it twice (retime.ts). Undefined: one each.
+   */
+  repeats?: number[];
   startFrame: number;
   endFrame: number; // exclusive
   /** Decoder options that give exactly the frames of the input's frame grid from startFrame (media/frame-grid.ts gridDecode). */
@@ -45,6 +51,9 @@ export interface BatchJob {
 
 export interface BatchResult {
   batch: number;
+  /** Frames decoded and rendered. */
   frames: number;
+  /** Frames encoded (differs from `frames` when the frame rate changes). */
+  written?: number;
   ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
 }

@@ -42,6 +42,10 @@ export interface RenderOptions {
   encoder?: { codec?: string; crf?: number; preset?: string };
   /** Output aspect ("source" or "W:H", e.g. "9:16"), overriding the plan's `output.aspect`. */
   aspect?: string;
+  /** Output frame size ("WxH", or a preset such as "reels"), overriding the plan's `output.size`. */
+  size?: string;
+  /** Output frame rate, overriding the plan's `output.fps` (frames are dropped or repeated; audio untouched). */
+  fps?: number;
   /** Replace an existing output file. */
   overwrite?: boolean;
   /** Also write the report JSON here, and the resolved plan beside it (r.json → r.plan.resolved.json). */

@@ -11,11 +11,13 @@ import { buildReport } from '../report/build.js';
 import { PeakRssSampler, type Report } from '../report/report.js';
 import { writeReportFiles } from '../report/write.js';
 import { StageClock } from './clock.js';
-import { checkOptions, type CheckedOptions, type RenderOptions } from './options.js';
+import { checkOptions, RenderError, type CheckedOptions, type RenderOptions } from './options.js';
 import { analyseStage } from './stage-analyse.js';
 import { finishStage } from './stage-finish.js';
 import { geometryStage } from './stage-geometry.js';
 import { batchJobs, jobsStage } from './stage-jobs.js';
+import { fpsRational } from '../plan/output-format.js';
+import { frameMap } from './retime.js';
 import { planStage } from './stage-plan.js';
 import { runStage } from './stage-run.js';
 import { openRunDir, staleRunWarnings } from './run-dir.js';
@@ -59,13 +61,16 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   clock.end('analyse');
 
   const geometry = geometryStage(info, resolved, analysis);
+  const fps = resolved.output.fps;
+  const map = frameMap({ num: info.fpsNum, den: info.fpsDen }, { startFrame: 0, endFrame: info.frames }, fps === undefined ? undefined : fpsRational(fps));
 
   clock.begin('render');
   const jobs = jobsStage(info, resolved, geometry, checked);
   if (options.queue) {
+    if (map.sourceOf) throw new RenderError('output.fps (--fps) is not available with --queue yet; render locally, or leave the frame rate as it is');
     // Batches and finish on the queue's workers instead of this process's pool.
     const { queuedRender } = await import('../queue/render-hook.js');
-    const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '');
+    const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '', map);
     return queuedRender({ options, info, tools, resolved, analysis, jobs: queueJobs, stages: clock.stages, started: clock.started, rss, planWarnings });
   }
   const { dir: runDir, stale } = await openRunDir(output);
@@ -73,8 +78,11 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   const forgetWorkDir = removeOnExit(workDir);
   const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
   try {
-    const batchList = batchJobs(jobs, info, resolved, geometry, paths, batchFile);
-    const pool = await runStage(batchList, { workers: jobs.workerChoice.workers, atlas, frames: info.frames, input: options.input, signal: options.signal, emit });
+    // A batch whose frames are all dropped by a lower frame rate has nothing to encode.
+    const batchList = batchJobs(jobs, info, resolved, geometry, paths, batchFile, map).filter((j) => !j.repeats || j.repeats.some((n) => n > 0));
+    const encoded = new Map(batchList.map((j) => [j.batch, j.repeats ? j.repeats.reduce((a, b) => a + b, 0) : j.endFrame - j.startFrame]));
+    const frames = batchList.reduce((n, j) => n + j.endFrame - j.startFrame, 0);
+    const pool = await runStage(batchList, { workers: jobs.workerChoice.workers, atlas, frames, input: options.input, signal: options.signal, emit });
     clock.end('render');
 
     options.signal?.throwIfAborted();
@@ -83,7 +91,9 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
     const finished = await finishStage({
       paths,
       info,
-      batchFiles: jobs.batches.map((b) => batchFile(b.index)),
+      batchFiles: jobs.batches.filter((b) => encoded.has(b.index)).map((b) => batchFile(b.index)),
+      batchFrames: { counts: jobs.batches.flatMap((b) => encoded.get(b.index) ?? []), rate: map.rate },
+      frames: map.frames,
       output,
       outputName: options.output,
       workDir,

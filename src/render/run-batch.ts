@@ -95,6 +95,7 @@ export async function runBatch(
 
   const ms = { decodeWait: 0, effects: 0, encodeWait: 0, total: 0 };
   let done = 0;
+  let written = 0;
   let lastReport = 0;
   let waitStart = performance.now();
   try {
@@ -129,8 +130,13 @@ export async function runBatch(
         }
         const t2 = performance.now();
         ms.effects += t2 - t1;
-        const { flushed } = await encoder.write(out);
-        inFlight[slot] = flushed;
+        // A frame rate change repeats or drops frames here; the same buffer may go out twice.
+        const copies = job.repeats ? job.repeats[index] : 1;
+        for (let c = 0; c < copies; c++) {
+          const { flushed } = await encoder.write(out);
+          inFlight[slot] = flushed;
+          written++;
+        }
         slot = (slot + 1) % RING;
         done++;
         const now = performance.now();
@@ -161,5 +167,5 @@ export async function runBatch(
   }
   onProgress(done);
   ms.total = performance.now() - t0;
-  return { batch: job.batch, frames: done, ms };
+  return { batch: job.batch, frames: done, written, ms };
 }

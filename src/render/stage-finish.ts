@@ -19,6 +19,10 @@ export async function finishStage(options: {
   paths: FfmpegPaths;
   info: ProbeInfo;
   batchFiles: string[];
+  /** Frames in each batch file and their rate (exact join timestamps). */
+  batchFrames?: { counts: number[]; rate: { num: number; den: number } };
+  /** Frames the output must have (the input's, unless the range or frame rate changes them). */
+  frames: number;
   output: string;
   /** The output as the user wrote it, for messages. */
   outputName: string;
@@ -31,6 +35,7 @@ export async function finishStage(options: {
   const { temp, warnings } = await joinBatches({
     paths,
     batchFiles: options.batchFiles,
+    batchFrames: options.batchFrames,
     input: info.file,
     audioCodecs: info.audio.map((a) => a.codec),
     audioStart: info.grid.start - info.startTime,
@@ -41,8 +46,9 @@ export async function finishStage(options: {
   let outInfo: ProbeInfo;
   try {
     outInfo = await probe(temp, paths);
-    if (outInfo.frames !== info.frames) {
-      throw new RenderError(`the joined output has ${outInfo.frames} frames, the input ${info.frames}; nothing was written to ${options.outputName}`);
+    if (outInfo.frames !== options.frames) {
+      const expected = options.frames === info.frames ? `the input ${info.frames}` : `expected ${options.frames}`;
+      throw new RenderError(`the joined output has ${outInfo.frames} frames, ${expected}; nothing was written to ${options.outputName}`);
     }
   } catch (err) {
     // ffmpeg's +faststart pass can fail quietly on a full disk, leaving only a broken file.

@@ -1,6 +1,10 @@
-// Geometry stage: the encoded frame size (reframed to output.aspect, always
-// even: libx264 needs even yuv420p sizes) and the resampler's crop windows.
+// Geometry stage: the encoded frame size and the resampler's crop windows.
+// The crop is the largest window of the output's shape (output.size, else
+// output.aspect) following the subject; the addon's resampler scales it to
+// output.size when one is given. Sizes are always even: libx264 needs even
+// yuv420p sizes.
 import type { ProbeInfo } from '../media/probe-types.js';
+import { parseSize } from '../plan/output-format.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { AnalysisResult } from '../vision/analyse.js';
 import { computeCropPath } from '../vision/crop-path.js';
@@ -15,15 +19,17 @@ export interface Geometry {
 
 export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis: AnalysisResult): Geometry {
   const source: Size = { width: info.width, height: info.height };
-  const size = reframeSize(source, resolved.output.aspect);
-  if (size) {
-    const path = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, size);
+  const target = parseSize(resolved.output.size);
+  const crop = reframeSize(source, target ? `${target.width}:${target.height}` : resolved.output.aspect);
+  if (crop) {
+    const path = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, crop);
+    const size = target ?? crop;
     return { encoded: size, reframe: { size, cropsFor: (b) => Array.from(path.subarray(b.startFrame * 4, b.endFrame * 4)) } };
   }
-  if (info.width % 2 === 1 || info.height % 2 === 1) {
-    // Odd input size: drop the last column/row (an exact copy of the rest).
-    const even = { width: info.width & ~1, height: info.height & ~1 };
-    return { encoded: even, reframe: { size: even, cropsFor: () => [0, 0, even.width, even.height] } };
-  }
-  return { encoded: source };
+  // Same shape as the input: the whole (even) picture, scaled when a size is asked for.
+  const even = { width: info.width & ~1, height: info.height & ~1 };
+  const size = target ?? even;
+  if (size.width === info.width && size.height === info.height) return { encoded: source };
+  // An odd input size alone drops the last column/row (an exact copy of the rest).
+  return { encoded: size, reframe: { size, cropsFor: () => [0, 0, even.width, even.height] } };
 }

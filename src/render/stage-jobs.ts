@@ -7,6 +7,7 @@ import type { ProbeInfo } from '../media/probe-types.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { dispatchOrder, planBatches, type Batch } from './batches.js';
 import type { BatchJob } from './job.js';
+import { repeatsFor, type FrameMap } from './retime.js';
 import type { Geometry } from './stage-geometry.js';
 import { chooseWorkers, threadsFor, type WorkerChoice } from './worker-choice.js';
 
@@ -49,6 +50,7 @@ export function batchJobs(
   geometry: Geometry,
   paths: FfmpegPaths,
   batchFile: (index: number) => string,
+  map: FrameMap,
 ): BatchJob[] {
   const { ffmpegThreads } = stage;
   return dispatchOrder(stage.batches).map((b) => ({
@@ -58,8 +60,9 @@ export function batchJobs(
     ffprobe: paths.ffprobe,
     width: info.width,
     height: info.height,
-    fpsNum: info.fpsNum,
-    fpsDen: info.fpsDen,
+    fpsNum: map.rate.num,
+    fpsDen: map.rate.den,
+    repeats: repeatsFor(map, b.startFrame, b.endFrame),
     startFrame: b.startFrame,
     endFrame: b.endFrame,
     decode: { ...gridDecode(info.grid, info.startTime, b.startFrame), map: `0:${info.videoStream ?? 'v:0'}` },

@@ -6,6 +6,7 @@ import { checkEncoder } from '../media/encoder-check.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { parsePlan, readPlanFile, singleEffectPlan } from '../plan/parse.js';
+import { fpsRational } from '../plan/output-format.js';
 import { planFor } from '../plan/planner.js';
 import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
 import type { Plan } from '../plan/schema.js';
@@ -38,7 +39,7 @@ export async function planStage(options: RenderOptions, info: ProbeInfo, paths: 
   const planWarnings: string[] = [];
   let plan = await choosePlan(options, info, paths, planWarnings);
   if (options.subject !== undefined && options.plan === undefined) plan.subject.prompt = options.subject;
-  const overrides = { ...options.encoder, ...(options.aspect !== undefined ? { aspect: options.aspect } : {}) };
+  const overrides = { ...options.encoder, aspect: options.aspect, size: options.size, fps: options.fps };
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   if (Object.keys(given).length > 0) {
     // Validated by the plan schema, so a bad --crf or --aspect reads like a bad plan field.
@@ -48,8 +49,7 @@ export async function planStage(options: RenderOptions, info: ProbeInfo, paths: 
   await checkEncoder({
     paths,
     encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset },
-    fpsNum: info.fpsNum,
-    fpsDen: info.fpsDen,
+    ...(resolved.output.fps !== undefined ? { fpsNum: fpsRational(resolved.output.fps).num, fpsDen: fpsRational(resolved.output.fps).den } : { fpsNum: info.fpsNum, fpsDen: info.fpsDen }),
     extensions: ['.mp4', extname(output)],
   });
   return { resolved, planWarnings };

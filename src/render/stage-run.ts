@@ -25,6 +25,6 @@ export async function runStage(
     },
   });
   const rendered = pool.results.reduce((n, r) => n + r.frames, 0);
-  if (rendered !== options.frames) throw new RenderError(`rendered ${rendered} frames but ${options.input} has ${options.frames}`);
+  if (rendered !== options.frames) throw new RenderError(`rendered ${rendered} frames but ${options.input} has ${options.frames} to render`);
   return pool;
 }
