@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateClip, subjectDiameter } from '../src/media/test-clip.js';
+import { generateClip, subjectDiameter } from '../src/media/demo-clip.js';
 import { fpsRational, parseSize } from '../src/plan/output-format.js';
 import { frameMap, repeatsFor } from '../src/render/retime.js';
 import { runCli } from './helpers/cli.js';
