@@ -24,13 +24,15 @@ static Napi::Value AddressOfJs(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object RegisterEffects(Napi::Env env, Napi::Object exports);
+Napi::Object RegisterFinder(Napi::Env env, Napi::Object exports);
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isShared", Napi::Function::New(env, IsSharedJs, "isShared"));
   exports.Set("addressOf", Napi::Function::New(env, AddressOfJs, "addressOf"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("abiTag", Napi::String::New(env, "maskflow-native-1"));
-  return RegisterEffects(env, exports);
+  RegisterEffects(env, exports);
+  return RegisterFinder(env, exports);
 }
 
 }  // namespace maskflow

@@ -28,6 +28,14 @@ export interface RawFrameResampler {
   apply(src: Uint8Array, dst: Uint8Array, x: number, y: number, w: number, h: number): void;
 }
 
+export interface RawFinderKernel {
+  readonly maxRegions: number;
+  lab(rgb: Uint8Array, out: Int16Array): void;
+  bins(lab: Int16Array, out: Uint16Array): void;
+  saliency(lab: Int16Array, others: Int16Array[], out: Float32Array): void;
+  regions(sal: Float32Array, threshold: number, lab: Int16Array | null, members: Int32Array, stats: Float64Array): number;
+}
+
 export interface RawBinding {
   abiTag: string;
   napiVersion: number;
@@ -35,5 +43,6 @@ export interface RawBinding {
   addressOf(view: Uint8Array): bigint;
   EffectChain: new (width: number, height: number, effects: RawEffect[], atlas: Uint8Array) => RawEffectChain;
   FrameResampler: new (srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number) => RawFrameResampler;
+  FinderKernel?: new (width: number, height: number) => RawFinderKernel;
   [name: string]: unknown;
 }

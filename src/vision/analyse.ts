@@ -229,7 +229,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
   }
 
-  const finder = new ModelFreeFinder();
+  // With models the finder is a fallback, needed only if they find nothing: defer its work until then.
+  const finder = new ModelFreeFinder({ deferred: hasModels(options.models) });
   const perKeyframe: PerKeyframe[] = [];
   const decodeWarnings: string[] = [];
   const onWarning = (w: string): void => void decodeWarnings.push(w);

@@ -5,9 +5,13 @@
 // keyframes; the track's colours against the rest of the video give a colour
 // model that cuts the subject out of what touches it or moves like it (a busy
 // background has many moving parts, the subject is the one that stays itself).
-// Works at a small internal size (long side 192) so it stays fast in plain TS.
-import { boxBlur, connectedComponents, openBinary, quantile, resizeArea, rgbToLab, type Component, type LabImage } from './image-ops.js';
-import { backgroundColours, changeFromMedian, colourBin, colourDistance, COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
+// Works at a small internal size (long side 192). The per-keyframe pixel work
+// (Lab, saliency, colour bins, region labelling) runs in the native addon
+// (finder-kernel.ts); it is done as keyframes arrive, so only a window of
+// keyframes is held as Lab and the work overlaps the decoder.
+import { boxBlur, quantile, resizeArea } from './image-ops.js';
+import { COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
+import { NativeFinderKernel, REGION_HEAD, REGION_STRIDE, maxRegions, type FinderKernelOps } from './finder-kernel.js';
 import { reducedSize } from '../media/keyframes.js';
 
 export const MODEL_FREE_WORK_LONG_SIDE = 192;
@@ -34,121 +38,136 @@ export interface ModelFreeResult {
   frames: FinderFrame[];
 }
 
+export interface ModelFreeFinderOptions {
+  workLongSide?: number;
+  /** The pixel kernel for a working size (default: the native addon's; tests pass the TS reference). */
+  kernel?: (width: number, height: number) => FinderKernelOps;
+  /**
+   * Keep every keyframe's Lab and do all the work in finish(), for callers that
+   * may never call it (analysis with models, which needs the finder only when
+   * the models find nothing). Default false: the work is done as keyframes arrive.
+   */
+  deferred?: boolean;
+}
+
 // Keyframe offsets that make up the temporal background of a keyframe: near
 // and far ones, so a slow subject is absent from most of them.
 const BACKGROUND_OFFSETS = [-1, 1, -3, 3, -6, 6];
+const REACH = Math.max(...BACKGROUND_OFFSETS);
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 const smoothstep = (a: number, b: number, v: number): number => {
   const t = clamp01((v - a) / (b - a));
   return t * t * (3 - 2 * t);
 };
 
-// Keyframes are kept as 16-bit fixed-point Lab (1/128 steps, far below what the
-// cues can tell apart): half the memory of Float32, and the finder must hold
-// every keyframe because it picks one track through all of them.
-const LAB_SCALE = 128;
-const LAB_CACHE = 16; // unpacked keyframes kept: the change cue looks up to 6 keyframes each way
-
-interface PackedLab {
-  width: number;
-  height: number;
-  q: Int16Array;
-}
-
-function packLab(img: LabImage): PackedLab {
-  const q = new Int16Array(img.lab.length);
-  for (let i = 0; i < q.length; i++) q[i] = Math.round(img.lab[i] * LAB_SCALE);
-  return { width: img.width, height: img.height, q };
-}
-
-function unpackLab(p: PackedLab): LabImage {
-  const lab = new Float32Array(p.q.length);
-  for (let i = 0; i < lab.length; i++) lab[i] = p.q[i] / LAB_SCALE;
-  return { width: p.width, height: p.height, lab };
+/** One labelled region of a thresholded saliency map (its pixels stay in the kernel's members buffer). */
+interface Region {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  /** Pixel count. */
+  size: number;
+  /** Saliency summed over the region. */
+  mass: number;
+  /** Saliency-weighted sums of L, a, b (0 when labelled without Lab). */
+  sums: [number, number, number];
+  /** Offset of its pixels in the members buffer. */
+  offset: number;
 }
 
 export class ModelFreeFinder {
-  private readonly frames: PackedLab[] = [];
-  private readonly unpacked = new Map<number, LabImage>();
+  // Packed Lab per keyframe; entries no later keyframe needs are released (undefined) unless deferred.
+  private readonly labs: (Int16Array | undefined)[] = [];
+  private readonly spare: Int16Array[] = [];
+  private readonly saliencies: Float32Array[] = [];
+  private readonly bins: Uint16Array[] = [];
+  private readonly candidates: Candidate[][] = [];
   private size?: { width: number; height: number };
+  private kernel?: FinderKernelOps;
+  private members = new Int32Array(0);
+  private stats = new Float64Array(0);
+  private readonly workLongSide: number;
+  private readonly kernelFor: (width: number, height: number) => FinderKernelOps;
+  private readonly deferred: boolean;
 
-  constructor(private readonly workLongSide = MODEL_FREE_WORK_LONG_SIDE) {}
+  constructor(options: ModelFreeFinderOptions = {}) {
+    this.workLongSide = options.workLongSide ?? MODEL_FREE_WORK_LONG_SIDE;
+    this.kernelFor = options.kernel ?? ((w, h) => new NativeFinderKernel(w, h));
+    this.deferred = options.deferred ?? false;
+  }
 
   /** Adds the next keyframe (any size; all keyframes must share one size). */
   add(image: FinderImage): void {
-    if (!this.size) this.size = reducedSize(image.width, image.height, this.workLongSide);
+    if (!this.size) {
+      this.size = reducedSize(image.width, image.height, this.workLongSide);
+      const { width, height } = this.size;
+      this.kernel = this.kernelFor(width, height);
+      this.members = new Int32Array(width * height);
+      this.stats = new Float64Array(REGION_HEAD + maxRegions(width, height) * REGION_STRIDE);
+    }
     const { width, height } = this.size;
     const small = image.width === width && image.height === height ? image.data : resizeArea(image.data, image.width, image.height, width, height);
-    this.frames.push(packLab(rgbToLab(small, width, height)));
-  }
-
-  /** Keyframe k as Float32 Lab, from a small most-recently-used cache. */
-  private lab(k: number): LabImage {
-    let img = this.unpacked.get(k);
-    if (img) {
-      this.unpacked.delete(k);
-    } else {
-      img = unpackLab(this.frames[k]);
-      if (this.unpacked.size >= LAB_CACHE) this.unpacked.delete(this.unpacked.keys().next().value as number);
-    }
-    this.unpacked.set(k, img);
-    return img;
+    const lab = this.spare.pop() ?? new Int16Array(3 * width * height);
+    (this.kernel as FinderKernelOps).lab(small, lab);
+    this.labs.push(lab);
+    // Keyframe k has all its temporal neighbours once k + REACH is in.
+    if (!this.deferred && this.labs.length > REACH) this.analyseKeyframe(this.labs.length - 1 - REACH);
   }
 
   get count(): number {
-    return this.frames.length;
+    return this.labs.length;
   }
 
-  /** Saliency map 0..1 of keyframe k (colour cue blended with the change cue). */
-  saliency(k: number): Float32Array {
-    const img = this.lab(k);
-    const n = img.width * img.height;
-    const colour = colourDistance(img, backgroundColours(img));
-    const cOffset = Math.max(8, 1.5 * quantile(colour, 0.5));
+  /** Saliency, candidates and colour bins of keyframe k, from the keyframes added so far. */
+  private analyseKeyframe(k: number): void {
+    const kernel = this.kernel as FinderKernelOps;
+    const n = kernel.width * kernel.height;
+    const lab = this.labs[k] as Int16Array;
+    const others = BACKGROUND_OFFSETS.map((d) => k + d)
+      .filter((j) => j >= 0 && j < this.labs.length)
+      .map((j) => this.labs[j] as Int16Array);
     const sal = new Float32Array(n);
-    for (let i = 0; i < n; i++) sal[i] = clamp01((colour[i] - cOffset) / 25);
-    const others = BACKGROUND_OFFSETS.map((d) => k + d).filter((j) => j >= 0 && j < this.frames.length).map((j) => this.lab(j));
-    if (others.length >= 2) {
-      const change = changeFromMedian(img, others);
-      const typical = quantile(change, 0.5);
-      // A moving camera or a changing scene makes most of the frame differ: trust the cue less.
-      const weight = clamp01(1 - (typical - 4) / 8);
-      const offset = 2 * typical + 4;
-      let moving = 0;
-      for (let i = 0; i < n; i++) {
-        change[i] = weight * clamp01((change[i] - offset) / 20);
-        if (change[i] > 0.5) moving++;
-      }
-      // Something moves against a steady background: what moves leads and colour
-      // alone no longer reaches the threshold (a colourful backdrop stays dark).
-      if (moving >= 0.001 * n) for (let i = 0; i < n; i++) sal[i] = 0.35 * sal[i] + 0.65 * change[i];
+    kernel.saliency(lab, others, sal);
+    this.saliencies[k] = sal;
+    this.candidates[k] = this.candidatesOf(sal, lab);
+    const kb = new Uint16Array(n);
+    kernel.bins(lab, kb);
+    this.bins[k] = kb;
+    // No later keyframe looks back further than REACH.
+    const drop = k - REACH;
+    if (!this.deferred && drop >= 0) {
+      this.spare.push(this.labs[drop] as Int16Array);
+      this.labs[drop] = undefined;
     }
-    boxBlur(sal, img.width, img.height, 1);
-    return boxBlur(sal, img.width, img.height, 1);
+  }
+
+  /** Regions of `sal` at or above `threshold`, in raster order of their first pixel. */
+  private label(sal: Float32Array, threshold: number, lab?: Int16Array): { regions: Region[]; totalMass: number } {
+    const count = (this.kernel as FinderKernelOps).regions(sal, threshold, lab, this.members, this.stats);
+    const st = this.stats;
+    const regions: Region[] = [];
+    for (let r = 0; r < count; r++) {
+      const o = REGION_HEAD + r * REGION_STRIDE;
+      regions.push({ size: st[o], minX: st[o + 1], minY: st[o + 2], maxX: st[o + 3], maxY: st[o + 4], mass: st[o + 5], sums: [st[o + 6], st[o + 7], st[o + 8]], offset: st[o + 9] });
+    }
+    return { regions, totalMass: st[1] };
   }
 
   finish(): ModelFreeResult {
-    if (!this.size || this.frames.length === 0) throw new Error('model-free finder: no keyframes were added');
+    if (!this.size || this.labs.length === 0) throw new Error('model-free finder: no keyframes were added');
     const { width: w, height: h } = this.size;
     const n = w * h;
     const diag = Math.hypot(w, h);
-    const count = this.frames.length;
+    const count = this.labs.length;
 
-    // Pass 1: saliency and candidate regions of every keyframe.
-    const saliencies: Float32Array[] = [];
-    const candidates: Candidate[][] = [];
-    const bins: Uint16Array[] = [];
-    for (let k = 0; k < count; k++) {
-      const sal = this.saliency(k);
-      saliencies.push(sal);
-      candidates.push(this.candidatesOf(k, sal));
-      const lab = this.lab(k).lab;
-      const kb = new Uint16Array(n);
-      for (let i = 0; i < n; i++) kb[i] = colourBin(lab, 3 * i);
-      bins.push(kb);
+    // Pass 1: saliency and candidate regions of the keyframes not done yet (the last REACH, or all when deferred).
+    for (let k = this.deferred ? 0 : Math.max(0, count - REACH); k < count; k++) {
+      if (!this.saliencies[k]) this.analyseKeyframe(k);
     }
-
-    this.unpacked.clear();
+    this.labs.fill(undefined);
+    this.spare.length = 0;
+    const { saliencies, candidates, bins } = this;
 
     // Pass 2: one candidate per keyframe, as the most consistent track.
     const track = chooseTrack(candidates, diag);
@@ -174,7 +193,7 @@ export class ModelFreeFinder {
         boxBlur(like, w, h, 1);
         for (let i = 0; i < n; i++) sal[i] = base[i] * (1 - colour.weight + colour.weight * smoothstep(0.25, 0.65, like[i]));
       }
-      const region = pickRegion(sal, w, h, prior, diag);
+      const region = this.pickRegion(sal, prior, diag);
       if (!region) {
         out.push(notFound(n));
         continue;
@@ -191,35 +210,84 @@ export class ModelFreeFinder {
     return { width: w, height: h, frames: out };
   }
 
-  /** Salient regions of keyframe k, strongest first (at most MAX_CANDIDATES). */
-  private candidatesOf(k: number, sal: Float32Array): Candidate[] {
-    const { width: w, height: h } = this.frames[k];
+  /** Salient regions of a keyframe, strongest first (at most MAX_CANDIDATES). */
+  private candidatesOf(sal: Float32Array, lab: Int16Array): Candidate[] {
     const peak = quantile(sal, 0.999);
     if (peak < 0.15) return [];
     const threshold = Math.max(0.2, 0.45 * peak);
-    const binary = new Uint8Array(w * h);
-    for (let i = 0; i < w * h; i++) binary[i] = sal[i] >= threshold ? 1 : 0;
-    openBinary(binary, w, h);
-    const lab = this.lab(k).lab;
     const out: Candidate[] = [];
-    for (const c of connectedComponents(binary, w, h)) {
-      let mass = 0;
-      let l = 0;
-      let a = 0;
-      let b = 0;
-      for (const p of c.pixels) {
-        const s = sal[p];
-        mass += s;
-        l += s * lab[3 * p];
-        a += s * lab[3 * p + 1];
-        b += s * lab[3 * p + 2];
-      }
+    for (const c of this.label(sal, threshold, lab).regions) {
+      const { mass, sums } = c;
       if (mass < 2) continue;
       // Compact regions look more like one object than thin, sprawling ones (bars, edges).
-      const fill = c.pixels.length / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
-      out.push({ ...c, mass, score: mass * fill, colour: [l / mass, a / mass, b / mass], cx: (c.minX + c.maxX + 1) / 2, cy: (c.minY + c.maxY + 1) / 2 });
+      const fill = c.size / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
+      out.push({
+        pixels: this.members.subarray(c.offset, c.offset + c.size),
+        minX: c.minX,
+        minY: c.minY,
+        maxX: c.maxX,
+        maxY: c.maxY,
+        mass,
+        score: mass * fill,
+        colour: [sums[0] / mass, sums[1] / mass, sums[2] / mass],
+        cx: (c.minX + c.maxX + 1) / 2,
+        cy: (c.minY + c.maxY + 1) / 2,
+      });
     }
-    return out.sort((x, y) => y.score - x.score).slice(0, MAX_CANDIDATES);
+    // Only the kept ones own a copy of their pixels (the members buffer is reused per call).
+    return out
+      .sort((x, y) => y.score - x.score)
+      .slice(0, MAX_CANDIDATES)
+      .map((c) => ({ ...c, pixels: c.pixels.slice() }));
+  }
+
+  /**
+   * The subject region of one keyframe's saliency map: the strongest compact
+   * component (favouring the one near the tracked candidate), plus components
+   * touching its box, since thresholding can split one subject.
+   */
+  private pickRegion(sal: Float32Array, prior: Candidate | undefined, diag: number): { minX: number; minY: number; maxX: number; maxY: number; score: number; threshold: number } | undefined {
+    const peak = quantile(sal, 0.999);
+    if (peak < 0.15) return undefined;
+    const threshold = Math.max(0.2, 0.45 * peak);
+    const { regions: comps, totalMass } = this.label(sal, threshold);
+    let best = -1;
+    let bestScore = 0;
+    comps.forEach((c, i) => {
+      const cx = (c.minX + c.maxX + 1) / 2;
+      const cy = (c.minY + c.maxY + 1) / 2;
+      const near = prior ? 0.25 + 0.75 * Math.exp(-((Math.hypot(cx - prior.cx, cy - prior.cy) / (0.15 * diag)) ** 2)) : 1;
+      const fill = c.size / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
+      const score = c.mass * near * fill;
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    if (best < 0 || comps[best].mass < 2) return undefined;
+    let { minX, minY, maxX, maxY } = comps[best];
+    let chosenMass = comps[best].mass;
+    let pixels = comps[best].size;
+    const gap = Math.max(2, Math.round(0.03 * diag));
+    const taken = new Set([best]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      comps.forEach((c, i) => {
+        // Crumbs (a fraction of the region's mass) are left out: they move the box more than they add to it.
+        if (taken.has(i) || c.mass < 0.15 * comps[best].mass) return;
+        if (c.minX > maxX + gap || c.maxX < minX - gap || c.minY > maxY + gap || c.maxY < minY - gap) return;
+        taken.add(i);
+        grew = true;
+        minX = Math.min(minX, c.minX);
+        minY = Math.min(minY, c.minY);
+        maxX = Math.max(maxX, c.maxX);
+        maxY = Math.max(maxY, c.maxY);
+        chosenMass += c.mass;
+        pixels += c.size;
+      });
+    }
+    const score = clamp01((chosenMass / pixels) * Math.sqrt(chosenMass / totalMass));
+    return { minX, minY, maxX, maxY, score, threshold };
   }
 
   /**
@@ -233,7 +301,7 @@ export class ModelFreeFinder {
     const perKeyframe: Float64Array[] = [];
     const background = new Float64Array(COLOUR_BIN_COUNT);
     const { width: w, height: h } = this.size as { width: number; height: number };
-    for (let k = 0; k < this.frames.length; k++) {
+    for (let k = 0; k < chosen.length; k++) {
       const c = chosen[k];
       if (!c) continue;
       const kb = bins[k];
@@ -271,7 +339,13 @@ export class ModelFreeFinder {
   }
 }
 
-interface Candidate extends Component {
+interface Candidate {
+  /** Pixel indices of the region. */
+  pixels: Int32Array;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
   /** Saliency summed over the region. */
   mass: number;
   /** mass × fill of its box: how strongly it stands out as one object. */
@@ -339,71 +413,6 @@ function chooseTrack(candidates: Candidate[][], diag: number): number[] {
     at = back[s][at];
   }
   return track;
-}
-
-/**
- * The subject region of one keyframe's saliency map: the strongest compact
- * component (favouring the one near the tracked candidate), plus components
- * touching its box, since thresholding can split one subject.
- */
-function pickRegion(
-  sal: Float32Array,
-  w: number,
-  h: number,
-  prior: Candidate | undefined,
-  diag: number,
-): { minX: number; minY: number; maxX: number; maxY: number; score: number; threshold: number } | undefined {
-  const peak = quantile(sal, 0.999);
-  if (peak < 0.15) return undefined;
-  const threshold = Math.max(0.2, 0.45 * peak);
-  const binary = new Uint8Array(w * h);
-  let totalMass = 0;
-  for (let i = 0; i < w * h; i++) {
-    if (sal[i] >= threshold) {
-      binary[i] = 1;
-      totalMass += sal[i];
-    }
-  }
-  openBinary(binary, w, h);
-  const comps = connectedComponents(binary, w, h);
-  const mass = comps.map((c) => c.pixels.reduce((s, p) => s + sal[p], 0));
-  let best = -1;
-  let bestScore = 0;
-  comps.forEach((c, i) => {
-    const cx = (c.minX + c.maxX + 1) / 2;
-    const cy = (c.minY + c.maxY + 1) / 2;
-    const near = prior ? 0.25 + 0.75 * Math.exp(-((Math.hypot(cx - prior.cx, cy - prior.cy) / (0.15 * diag)) ** 2)) : 1;
-    const fill = c.pixels.length / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
-    const score = mass[i] * near * fill;
-    if (score > bestScore) {
-      bestScore = score;
-      best = i;
-    }
-  });
-  if (best < 0 || mass[best] < 2) return undefined;
-  let { minX, minY, maxX, maxY } = comps[best];
-  let chosenMass = mass[best];
-  let pixels = comps[best].pixels.length;
-  const gap = Math.max(2, Math.round(0.03 * diag));
-  const taken = new Set([best]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    comps.forEach((c, i) => {
-      // Crumbs (a fraction of the region's mass) are left out: they move the box more than they add to it.
-      if (taken.has(i) || mass[i] < 0.15 * mass[best]) return;
-      if (c.minX > maxX + gap || c.maxX < minX - gap || c.minY > maxY + gap || c.maxY < minY - gap) return;
-      taken.add(i);
-      grew = true;
-      minX = Math.min(minX, c.minX);
-      minY = Math.min(minY, c.minY);
-      maxX = Math.max(maxX, c.maxX);
-      maxY = Math.max(maxY, c.maxY);
-      chosenMass += mass[i];
-      pixels += c.pixels.length;
-    });
-  }
-  const score = clamp01((chosenMass / pixels) * Math.sqrt(chosenMass / totalMass));
-  return { minX, minY, maxX, maxY, score, threshold };
 }
 
 /** Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded) subject box. */
