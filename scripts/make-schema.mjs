@@ -1,6 +1,6 @@
 // Writes schema/plan.schema.json from the zod plan definition in dist/
 // (run `node scripts/build-ts.mjs` first). Editors use the file to check and
-// complete plan files; test/plan-schema-file.test.ts keeps it up to date.
+// complete plan files; test/plan-schema.test.ts keeps it up to date.
 import { writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

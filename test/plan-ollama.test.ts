@@ -30,6 +30,7 @@ const info: ProbeInfo = {
   codec: 'h264',
   grid: gridFromPictures(Array.from({ length: 300 }, (_, i) => ({ time: (i * 1001) / 30000, keyframe: i === 0 })), [30000, 1001], 'packets'),
   audio: [],
+  notes: [],
 };
 // Cuts given directly: this file tests the client, test/plan-cuts.test.ts the detector.
 const detection: CutDetection = { cuts: [120, 210], scores: new Float32Array(300), frames: 300 };

@@ -5,6 +5,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { generateClip } from '../src/media/demo-clip.js';
 import { render } from '../src/render/render.js';
 import { generateFixtures } from './helpers/fixture-models.js';
@@ -51,23 +52,22 @@ t.test('with 2 workers and all three models, each model session is created exact
 });
 
 t.test('the render worker never imports model code (so it cannot load a model)', async (t) => {
-  // Walk the static import graph of the compiled-from worker module.
+  // Walk the worker module's import graph as TypeScript reads it: static imports and
+  // re-exports, side-effect imports and dynamic import() calls alike.
   const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
   const seen = new Set<string>();
   const externals = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
-      const spec = m[1];
+    for (const { fileName: spec } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       else externals.add(spec);
     }
-    for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) externals.add(m[1]);
   };
   visit(join(srcRoot, 'render', 'worker.ts'));
   t.notOk(externals.has('onnxruntime-node'), `worker externals: ${[...externals].join(', ')}`);
   t.notOk([...seen].some((f) => f.includes(`${join('vision', 'models')}`)), 'no module under src/vision/models');
   t.ok(seen.has(join(srcRoot, 'native', 'effects.ts')), 'sanity: the walk reaches the effects module');
+  t.ok(seen.has(join(srcRoot, 'render', 'run-batch.ts')), 'sanity: and the batch runner');
 });

@@ -5,7 +5,7 @@ import { YoloDetector } from '../src/vision/models/detector.js';
 import { ClipRanker } from '../src/vision/models/ranker.js';
 import { Segmenter } from '../src/vision/models/segmenter.js';
 import { findSubject, loadSubjectModels, modelLoadCounts, releaseSubjectModels, type RgbImage } from '../src/vision/models/index.js';
-import { cropRgb } from '../src/vision/models/image-ops.js';
+import { cropRgb } from '../src/vision/models/rgb-resample.js';
 import { boxIou, drawScene, generateFixtures } from './helpers/fixture-models.js';
 
 const fx = generateFixtures(t);

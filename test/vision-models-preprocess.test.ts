@@ -1,6 +1,6 @@
 import t from 'tap';
 import { clipPixels, shortestSideSize, CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../src/vision/models/clip-preprocess.js';
-import { resizeBicubicRgb, resizeBilinearPlane, type RgbImage } from '../src/vision/models/image-ops.js';
+import { resizeBicubicRgb, resizeBilinearPlane, type RgbImage } from '../src/vision/models/rgb-resample.js';
 import { modnetSize, segmenterPixels } from '../src/vision/models/segmenter.js';
 import { randomBytes, rng } from './helpers/random.js';
 

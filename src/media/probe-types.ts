@@ -34,7 +34,7 @@ export interface ProbeInfo {
   /** The frame grid every stage decodes by. */
   grid: FrameGrid;
   /** What is unusual about the input and how it is handled, for the report's warnings. */
-  notes?: string[];
+  notes: string[];
   /** Interlaced (field order other than progressive). */
   interlaced?: boolean;
   /** Sample (pixel) aspect ratio, when pixels are not square. */

@@ -77,7 +77,7 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
     native: nativeReport(),
     plan: { segments: resolved.segments.length, warnings: [...warnings] },
     // The input's notes first, as in a local render's report (report/build.ts).
-    warnings: [...(info.notes ?? []), ...warnings, ...(result?.warnings ?? [])],
+    warnings: [...info.notes, ...warnings, ...(result?.warnings ?? [])],
     queue: {
       url: q.url,
       renderId: outcome.renderId,

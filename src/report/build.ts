@@ -92,6 +92,6 @@ export function buildReport(f: LocalRunFacts): Report {
     ffmpeg: ffmpegReport(f.tools),
     native: nativeReport(),
     plan: { segments: f.resolved.segments.length, warnings: [...f.planWarnings, ...f.resolved.warnings] },
-    warnings: [...(f.info.notes ?? []), ...f.planWarnings, ...f.resolved.warnings, ...f.warnings],
+    warnings: [...f.info.notes, ...f.planWarnings, ...f.resolved.warnings, ...f.warnings],
   };
 }

@@ -10,7 +10,7 @@ import type { ModelPaths, SubjectFinding } from './models/types.js';
 import { readAtlas, writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
 import { resizeArea } from './image-ops.js';
-import { resizeBilinearPlane } from './models/image-ops.js';
+import { resizeBilinearPlane } from './models/rgb-resample.js';
 import { ModelFreeFinder } from './model-free-finder.js';
 import { importModels } from './models/runtime.js';
 import { resolveModels } from '../models/analysis-models.js';

@@ -1,6 +1,6 @@
 // CLIP image pre-processing as transformers' CLIPImageProcessor does it: shortest side to
 // 224 (bicubic), centre crop 224×224, /255, normalise with the OpenAI mean/std, CHW.
-import { resizeBicubicRgb, type RgbImage } from './image-ops.js';
+import { resizeBicubicRgb, type RgbImage } from './rgb-resample.js';
 
 export const CLIP_IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_IMAGE_STD = [0.26862954, 0.26130258, 0.27577711] as const;

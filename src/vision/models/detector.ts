@@ -1,7 +1,7 @@
 // Ultralytics YOLO ONNX detector: validates the export's signature once, then per image
 // letterboxes, runs, decodes (grid or end-to-end form), applies NMS and maps boxes back.
 import { ModelFileError } from './errors.js';
-import { checkRgbImage, type RgbImage } from './image-ops.js';
+import { checkRgbImage, type RgbImage } from './rgb-resample.js';
 import { computeLetterbox, letterboxToTensor, unletterboxBox, type Letterbox } from './letterbox.js';
 import { checkNmsOptions, nms, type NmsOptions } from './nms.js';
 import { readOnnxHeader } from './onnx-file.js';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { YoloDetector, type Candidate } from './detector.js';
 import { ModelFileError } from './errors.js';
-import { checkRgbImage, cropRgb, boxToPixelRect, type RgbImage } from './image-ops.js';
+import { checkRgbImage, cropRgb, boxToPixelRect, type RgbImage } from './rgb-resample.js';
 import { ClipRanker, resolveClipLayout } from './ranker.js';
 import { Segmenter, SEGMENTER_PRESETS } from './segmenter.js';
 import { modelLoadCounts } from './load-counts.js';

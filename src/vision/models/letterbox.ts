@@ -1,7 +1,7 @@
 // Ultralytics-compatible letterbox: scale to fit, centre, pad with grey 114. The maths
 // (Python half-to-even rounding, the ±0.1 on the padding) must match the exporter's
 // training-time pre-processing or boxes shift by a pixel.
-import { resizeBilinearRgb, type RgbImage } from './image-ops.js';
+import { resizeBilinearRgb, type RgbImage } from './rgb-resample.js';
 
 export const LETTERBOX_PAD_VALUE = 114;
 

@@ -7,7 +7,7 @@ import type ort from 'onnxruntime-node';
 import { ClipTokenizer, CLIP_CONTEXT } from './clip-tokenizer.js';
 import { clipPixels } from './clip-preprocess.js';
 import { ModelFileError } from './errors.js';
-import type { RgbImage } from './image-ops.js';
+import type { RgbImage } from './rgb-resample.js';
 import { type LoadContext } from './load-counts.js';
 import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, int64Tensor, readFloats } from './tensors.js';

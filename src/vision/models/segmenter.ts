@@ -2,7 +2,7 @@
 // presets of U²-Net, IS-Net and MODNet. Used to refine the chosen subject's mask inside
 // its padded box: crop, run, paste back.
 import { ModelFileError } from './errors.js';
-import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBilinearRgb, type RgbImage } from './image-ops.js';
+import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBilinearRgb, type RgbImage } from './rgb-resample.js';
 import { type LoadContext } from './load-counts.js';
 import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, readFloats } from './tensors.js';

@@ -2,7 +2,7 @@
 // published .d.ts never needs onnxruntime-node (an optional peer dependency).
 import type { SegmenterPreset } from './segmenter-presets.js';
 
-export type { RgbImage } from './image-ops.js';
+export type { RgbImage } from './rgb-resample.js';
 export type { SegmenterPreset };
 
 export interface ModelPaths {
