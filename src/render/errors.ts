@@ -28,6 +28,19 @@ export class BatchError extends Error {
   }
 }
 
+/** A render worker thread that died (an uncaught error, a non-zero exit) instead of reporting its batch. */
+export class WorkerCrashError extends BatchError {
+  constructor(
+    readonly worker: number,
+    batch: number | undefined,
+    what: string,
+    cause?: unknown,
+  ) {
+    super(batch ?? -1, `render worker ${worker} ${what}${batch === undefined ? '' : ` while rendering batch ${batch}`}`, { cause });
+    this.name = 'WorkerCrashError';
+  }
+}
+
 export interface SentError {
   name: string;
   message: string;
@@ -38,7 +51,7 @@ export interface SentError {
 }
 
 /** Classes rebuilt with their prototype, so `instanceof` holds in the main thread too. */
-const CLASSES: Record<string, { prototype: Error }> = { FrameCountError, ProcessError, BatchError };
+const CLASSES: Record<string, { prototype: Error }> = { FrameCountError, ProcessError, BatchError, WorkerCrashError };
 
 export function sendError(err: unknown, depth = 0): SentError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err), fields: {} };

@@ -47,10 +47,14 @@ export interface BatchJob {
   reframe?: ReframeJob;
   /** Where the encoded batch goes (inside the run's temp folder). */
   outFile: string;
+  /** 1 for the first try, 2 for the retry after a transient failure (src/render/pool.ts). */
+  attempt?: number;
 }
 
 export interface BatchResult {
   batch: number;
+  /** Tries it took (2: retried after a transient failure). */
+  attempts?: number;
   /** Frames decoded and rendered. */
   frames: number;
   /** Frames encoded (differs from `frames` when the frame rate changes). */

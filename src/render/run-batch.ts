@@ -8,21 +8,26 @@ import { fitFilter, imageKey, imageRequest, type ImageRequest } from '../effects
 import { EffectChain, FrameResampler, frameBytes } from '../native/effects.js';
 import { FrameEncoder } from '../media/encoder.js';
 import { readFrames, type FfmpegPaths } from '../media/ffmpeg.js';
+import { liveProcesses } from '../media/process/index.js';
 import { FrameCountError } from './errors.js';
 import type { BatchJob, BatchResult } from './job.js';
 
 const RING = 4;
 
 /**
- * Test-only fault hook: MASKFLOW_FAULT=batch:N:fail makes batch N's decoder
- * stop one frame short, so the batch fails as a bad input does (FrameCountError);
- * batch:N:hang blocks the worker thread at the batch's first frame (a hung
- * native call), after saying so on stderr. Used by the reliability tests; never
- * set it in production.
+ * Test-only fault hook, MASKFLOW_FAULT=batch:N:FAULT[:once] (never set it in production):
+ * - fail: batch N's decoder stops one frame short, so the batch fails as a bad input does (FrameCountError);
+ * - hang: the worker thread blocks at the batch's first frame (a hung native call), after saying so on stderr;
+ * - kill: the batch's decoder gets SIGKILL at its third frame (an ffmpeg killed from outside);
+ * - crash: the worker thread dies at the first frame from an error thrown outside any handler.
+ * With `:once` the fault fires on the batch's first attempt only, so a retry can succeed.
  */
-export function faultFor(batch: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const m = /^batch:(\d+):(fail|hang)$/.exec(env.MASKFLOW_FAULT ?? '');
-  return m && Number(m[1]) === batch ? m[2] : undefined;
+export type Fault = 'fail' | 'hang' | 'kill' | 'crash';
+
+export function faultFor(batch: number, attempt = 1, env: NodeJS.ProcessEnv = process.env): Fault | undefined {
+  const m = /^batch:(\d+):(fail|hang|kill|crash)(:once)?$/.exec(env.MASKFLOW_FAULT ?? '');
+  if (!m || Number(m[1]) !== batch) return undefined;
+  return m[3] && attempt > 1 ? undefined : (m[2] as Fault);
 }
 
 /** The `hang` fault: this thread stops answering (terminate() still ends it). */
@@ -30,6 +35,21 @@ function hangForTest(batch: number): void {
   process.stderr.write(`MASKFLOW_FAULT: batch ${batch} hangs (test fault)\n`);
   const cell = new Int32Array(new SharedArrayBuffer(4));
   for (let i = 0; i < 600; i++) Atomics.wait(cell, 0, 0, 100);
+}
+
+/** The `kill` fault: SIGKILL to this thread's decoder of `input`, as another program might send. */
+function killDecoderForTest(batch: number, input: string): void {
+  const decoder = liveProcesses().find((p) => p.name === 'ffmpeg' && p.what.includes(`decode ${input}`));
+  process.stderr.write(`MASKFLOW_FAULT: batch ${batch} kills its decoder, pid ${decoder?.pid} (test fault)\n`);
+  if (decoder?.pid !== undefined) process.kill(decoder.pid, 'SIGKILL');
+}
+
+/** The `crash` fault: an error nobody catches ends the worker thread. */
+function crashForTest(batch: number): void {
+  process.stderr.write(`MASKFLOW_FAULT: batch ${batch} crashes its worker (test fault)\n`);
+  setImmediate(() => {
+    throw new Error(`MASKFLOW_FAULT: batch ${batch} crashed its worker (test fault)`);
+  });
 }
 
 async function decodeStill(paths: FfmpegPaths, image: ImageRequest, width: number, height: number): Promise<Uint8Array> {
@@ -93,6 +113,7 @@ export async function runBatch(
     encoder: job.encoder,
   });
 
+  const fault = faultFor(job.batch, job.attempt);
   const ms = { decodeWait: 0, effects: 0, encodeWait: 0, total: 0 };
   let done = 0;
   let written = 0;
@@ -112,10 +133,12 @@ export async function runBatch(
         ],
         map: job.decode.map,
         filter: job.decode.filter,
-        outputOptions: ['-vsync', '0', '-frames:v', String(faultFor(job.batch) === 'fail' ? expected - 1 : expected)],
+        outputOptions: ['-vsync', '0', '-frames:v', String(fault === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {
-        if (index === 0 && faultFor(job.batch) === 'hang') hangForTest(job.batch);
+        if (index === 0 && fault === 'hang') hangForTest(job.batch);
+        if (index === 0 && fault === 'crash') crashForTest(job.batch);
+        if (index === 2 && fault === 'kill') killDecoderForTest(job.batch, job.input);
         const t1 = performance.now();
         ms.decodeWait += t1 - waitStart;
         const frameIndex = job.startFrame + index;

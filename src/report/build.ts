@@ -74,7 +74,7 @@ export function buildReport(f: LocalRunFacts): Report {
     },
     batches: f.batches.map((b) => {
       const r = pool.results.find((x) => x.batch === b.index)!;
-      return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, seekFrames: b.seekFrames ?? null, worker: r.worker, ms: r.ms };
+      return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, seekFrames: b.seekFrames ?? null, worker: r.worker, attempts: r.attempts, ms: r.ms };
     }),
     stages,
     stagesCpu,
@@ -92,6 +92,12 @@ export function buildReport(f: LocalRunFacts): Report {
     ffmpeg: ffmpegReport(f.tools),
     native: nativeReport(),
     plan: { segments: f.resolved.segments.length, warnings: [...f.planWarnings, ...f.resolved.warnings] },
-    warnings: [...f.info.notes, ...f.planWarnings, ...f.resolved.warnings, ...f.warnings],
+    warnings: [
+      ...f.info.notes,
+      ...f.planWarnings,
+      ...f.resolved.warnings,
+      ...pool.retries.map((r) => `batch ${r.batch} failed on attempt ${r.attempt} and was rerun on a fresh worker: ${r.reason}`),
+      ...f.warnings,
+    ],
   };
 }

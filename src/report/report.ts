@@ -9,6 +9,8 @@ export interface BatchReport {
   /** Frames decoded and thrown away to reach the batch's first frame (null: codec keyframes unknown). */
   seekFrames?: number | null;
   worker: number;
+  /** Tries it took: 2 when the first failed for a transient reason (ffmpeg killed or hung, worker crashed) and it was rerun on a fresh worker. Local renders only (a queue counts its attempts in `maskflow status`). */
+  attempts?: number;
   ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
 }
 

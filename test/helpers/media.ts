@@ -61,3 +61,10 @@ export function rgbFrames(file: string, w: number, h: number): Uint8Array[] {
   for (let o = 0; o + size <= r.stdout.length; o += size) frames.push(new Uint8Array(r.stdout.subarray(o, o + size)));
   return frames;
 }
+
+/** MD5 of every decoded video frame, in order (ffmpeg -f framemd5). */
+export function frameHashes(file: string): string[] {
+  const r = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`framemd5 of ${file} failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+}

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ffmpeg, paths } from './media.js';
+import { ffmpeg } from './media.js';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const cliPath = join(root, 'bin', 'maskflow.js');
@@ -81,12 +81,7 @@ export function clip(file: string, seconds: number): void {
   ]);
 }
 
-/** MD5 of every decoded video frame, in order. */
-export function frameHashes(file: string): string[] {
-  const r = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`framemd5 of ${file} failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
-}
+export { frameHashes } from './media.js';
 
 /** ffmpeg processes whose command line mentions `dir` (a killed worker's children would). */
 export function ffmpegUnder(dir: string): string[] {
