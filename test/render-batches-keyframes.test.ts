@@ -2,11 +2,12 @@
 // keyframes (as read from packet flags) puts cuts on them when a cut may move,
 // and counts the frames each batch decodes and throws away (seekFrames).
 import t from 'tap';
-import { planBatches, SeekCost, type SegmentLike } from '../src/render/batches.js';
+import { planBatches, SeekCost } from '../src/render/batches.js';
+import type { FrameRun } from '../src/plan/resolve.js';
 import { rng } from './helpers/random.js';
 
 const blur = [{ type: 'blur-background' as const, radius: 24, feather: 6 }];
-const whole = (frames: number): SegmentLike[] => [{ startFrame: 0, endFrame: frames, effects: blur }];
+const whole = (frames: number): FrameRun[] => [{ startFrame: 0, endFrame: frames, effects: blur }];
 const every = (gop: number, frames: number): number[] => Array.from({ length: Math.ceil(frames / gop) }, (_, i) => i * gop);
 
 t.test('seek cost is the distance to the codec keyframe at or before a frame', async (t) => {
@@ -20,7 +21,7 @@ t.test('every frame in exactly one batch, runs intact, seekFrames counted (rando
   for (let trial = 0; trial < 300; trial++) {
     const fps = [10, 24, 25, 30, 60][trial % 5];
     const total = 1 + Math.floor(next() * 6000);
-    const segments: SegmentLike[] = [];
+    const segments: FrameRun[] = [];
     let cursor = Math.floor(next() * 30);
     while (cursor < total) {
       const end = Math.min(total, cursor + 1 + Math.floor(next() * total * 0.3));
@@ -38,8 +39,8 @@ t.test('every frame in exactly one batch, runs intact, seekFrames counted (rando
       let r = b.startFrame;
       for (const run of b.runs) {
         if (run.startFrame !== r || run.endFrame <= run.startFrame) t.fail(`trial ${trial}: run [${run.startFrame}, ${run.endFrame}) breaks batch ${b.index}`);
-        const seg = segments[run.segment];
-        if (run.segment >= 0 && (run.startFrame < seg.startFrame || run.endFrame > seg.endFrame)) t.fail(`trial ${trial}: run outside its segment`);
+        const seg = segments.find((s) => s.startFrame <= run.startFrame && run.startFrame < s.endFrame);
+        if (seg ? run.endFrame > seg.endFrame || run.effects !== seg.effects : run.effects.length > 0) t.fail(`trial ${trial}: run outside its segment, or a gap with effects`);
         r = run.endFrame;
       }
       if (r !== b.endFrame) t.fail(`trial ${trial}: batch ${b.index} runs end at ${r}`);

@@ -14,9 +14,11 @@ import type { Plan, PlanOutput } from './schema.js';
 /** Ends at most this far past the last frame are clamped with a warning (covers "end": 10 on a 9.8 s clip). */
 export const END_TOLERANCE_SECONDS = 0.25;
 
-export interface ResolvedSegment {
-  start: number;
-  end: number;
+/**
+ * Frames [startFrame, endFrame) and the effects applied to them, in order: a resolved plan
+ * segment, a gap between segments (no effects), or a batch's share of either.
+ */
+export interface FrameRun {
   startFrame: number;
   /** Exclusive. */
   endFrame: number;
@@ -28,7 +30,7 @@ export interface ResolvedPlan {
   subject: { prompt: string; keyframeInterval: number };
   output: PlanOutput;
   /** Sorted, non-empty, non-overlapping; gaps between them render unchanged. */
-  segments: ResolvedSegment[];
+  segments: FrameRun[];
   warnings: string[];
 }
 
@@ -63,7 +65,7 @@ export function resolvePlan(plan: Plan, probe: FrameGrid, source = 'plan'): Reso
   const warnings: string[] = [];
   const videoEnd = timeOf(probe.frames, probe);
   const order = plan.segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.start - b.s.start || a.i - b.i);
-  const segments: ResolvedSegment[] = [];
+  const segments: FrameRun[] = [];
   for (const { s, i } of order) {
     const path = `segments[${i}]`;
     const startFrame = frameAt(s.start, probe);
@@ -97,8 +99,6 @@ export function resolvePlan(plan: Plan, probe: FrameGrid, source = 'plan'): Reso
       if (problem) issues.push({ path: `${path}.effects[${j}].image`, message: `${e.image}: ${problem}; expected an image file (PNG, JPEG...)` });
     });
     segments.push({
-      start: timeOf(startFrame, probe),
-      end: timeOf(endFrame, probe),
       startFrame,
       endFrame,
       effects: s.effects.map((e) => ({ ...e })),

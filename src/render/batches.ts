@@ -19,21 +19,13 @@
 // by the frames it makes the batch throw away, weighed against how far it
 // moves from the ideal place; segment boundaries are no longer cuts by rule
 // (a batch holds several runs), just candidates with their seek cost.
-import type { EffectSpec } from '../effects/catalog.js';
-
-export interface PlanRun {
-  startFrame: number;
-  endFrame: number; // exclusive
-  effects: EffectSpec[];
-  /** Index of the plan segment, or -1 for a gap rendered unchanged. */
-  segment: number;
-}
+import type { FrameRun } from '../plan/resolve.js';
 
 export interface Batch {
   index: number;
   startFrame: number;
   endFrame: number; // exclusive
-  runs: PlanRun[];
+  runs: FrameRun[];
   /**
    * Frames the decoder decodes and throws away to start this batch (from
    * the codec keyframe before startFrame); undefined when keyframes are unknown.
@@ -67,25 +59,19 @@ export const SEEK_WEIGHT = 0.25;
 /** Moving a length-target cut by one frame away from its ideal place costs this many rendered frames. */
 const DRIFT_WEIGHT = 0.05;
 
-export interface SegmentLike {
-  startFrame: number;
-  endFrame: number;
-  effects: EffectSpec[];
-}
-
 /** The plan's segments plus the gaps between them, covering [0, totalFrames). */
-export function planRuns(segments: SegmentLike[], totalFrames: number): PlanRun[] {
-  const runs: PlanRun[] = [];
+export function planRuns(segments: FrameRun[], totalFrames: number): FrameRun[] {
+  const runs: FrameRun[] = [];
   let cursor = 0;
-  const order = segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.startFrame - b.s.startFrame);
-  for (const { s, i } of order) {
+  const order = [...segments].sort((a, b) => a.startFrame - b.startFrame);
+  for (const s of order) {
     const start = Math.max(cursor, Math.min(s.startFrame, totalFrames));
     const end = Math.min(s.endFrame, totalFrames);
-    if (start > cursor) runs.push({ startFrame: cursor, endFrame: start, effects: [], segment: -1 });
-    if (end > start) runs.push({ startFrame: start, endFrame: end, effects: s.effects, segment: i });
+    if (start > cursor) runs.push({ startFrame: cursor, endFrame: start, effects: [] });
+    if (end > start) runs.push({ startFrame: start, endFrame: end, effects: s.effects });
     cursor = Math.max(cursor, end);
   }
-  if (cursor < totalFrames) runs.push({ startFrame: cursor, endFrame: totalFrames, effects: [], segment: -1 });
+  if (cursor < totalFrames) runs.push({ startFrame: cursor, endFrame: totalFrames, effects: [] });
   return runs;
 }
 
@@ -99,8 +85,8 @@ function alignedCut(start: number, end: number, ideal: number, align: number): n
   return Math.min(end - 1, Math.max(start + 1, Math.round(ideal)));
 }
 
-function splitRun(run: PlanRun, pieces: number, align: number): PlanRun[] {
-  const out: PlanRun[] = [];
+function splitRun(run: FrameRun, pieces: number, align: number): FrameRun[] {
+  const out: FrameRun[] = [];
   let start = run.startFrame;
   for (let p = 1; p < pieces; p++) {
     const ideal = run.startFrame + (length(run) * p) / pieces;
@@ -113,7 +99,7 @@ function splitRun(run: PlanRun, pieces: number, align: number): PlanRun[] {
   return out;
 }
 
-function makeBatch(runs: PlanRun[]): Omit<Batch, 'index'> {
+function makeBatch(runs: FrameRun[]): Omit<Batch, 'index'> {
   return { startFrame: runs[0].startFrame, endFrame: runs[runs.length - 1].endFrame, runs };
 }
 
@@ -139,7 +125,7 @@ function halve(batch: Omit<Batch, 'index'>, align: number, minFrames: number): [
   return [makeBatch(left), makeBatch(right)];
 }
 
-export function planBatches(segments: SegmentLike[], options: BatchOptions): Batch[] {
+export function planBatches(segments: FrameRun[], options: BatchOptions): Batch[] {
   const { totalFrames, fps, workers } = options;
   if (!(totalFrames > 0)) throw new RangeError(`totalFrames must be > 0, got ${totalFrames}`);
   if (!(options.batchSeconds > 0)) throw new RangeError(`batchSeconds must be > 0, got ${options.batchSeconds}`);
@@ -149,7 +135,7 @@ export function planBatches(segments: SegmentLike[], options: BatchOptions): Bat
   const minFrames = Math.max(1, Math.round((options.minSeconds ?? 1) * fps));
 
   const batches: Omit<Batch, 'index'>[] = [];
-  let current: PlanRun[] = [];
+  let current: FrameRun[] = [];
   let currentLength = 0;
   const close = (): void => {
     if (current.length > 0) batches.push(makeBatch(current));
@@ -218,8 +204,8 @@ export class SeekCost {
 }
 
 /** The runs of `runs` clipped to [start, end). */
-function slice(runs: PlanRun[], start: number, end: number): PlanRun[] {
-  const out: PlanRun[] = [];
+function slice(runs: FrameRun[], start: number, end: number): FrameRun[] {
+  const out: FrameRun[] = [];
   for (const r of runs) {
     const s = Math.max(r.startFrame, start);
     const e = Math.min(r.endFrame, end);
@@ -236,7 +222,7 @@ function slice(runs: PlanRun[], start: number, end: number): PlanRun[] {
  * worker would be idle, the costliest batch (frames + weighted seek frames)
  * is split where the larger half plus the added seek costs least.
  */
-function planOnKeyframes(segments: SegmentLike[], options: BatchOptions, codecKeyframes: readonly number[]): Batch[] {
+function planOnKeyframes(segments: FrameRun[], options: BatchOptions, codecKeyframes: readonly number[]): Batch[] {
   const { totalFrames, fps, workers } = options;
   const weight = options.seekWeight ?? SEEK_WEIGHT;
   if (!(weight >= 0 && weight <= 1)) throw new RangeError(`seekWeight must be in [0, 1], got ${weight}`);

@@ -2,14 +2,8 @@
 // settings, output file). The mask atlas travels beside it as shared bytes.
 // Nothing here refers to in-process state, so a queue could later ship jobs
 // to other machines and the finish step would concatenate the files unchanged.
-import type { EffectSpec } from '../effects/catalog.js';
 import type { EncoderSettings } from '../media/encoder.js';
-
-export interface JobRun {
-  startFrame: number;
-  endFrame: number; // exclusive
-  effects: EffectSpec[];
-}
+import type { FrameRun } from '../plan/resolve.js';
 
 export interface ReframeJob {
   /** Output frame size (even). */
@@ -42,7 +36,7 @@ export interface BatchJob {
   endFrame: number; // exclusive
   /** Decoder options that give exactly the frames of the input's frame grid from startFrame (media/frame-grid.ts gridDecode). */
   decode: { inputOptions: string[]; filter: string; map?: string };
-  runs: JobRun[];
+  runs: FrameRun[];
   encoder: EncoderSettings;
   reframe?: ReframeJob;
   /** Where the encoded batch goes (inside the run's temp folder). */
