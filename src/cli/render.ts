@@ -9,6 +9,8 @@ import type { Report } from '../report/report.js';
 import { parsePlan } from '../plan/parse.js';
 import { PlanError } from '../plan/errors.js';
 import { FPS_RANGE } from '../plan/output-format.js';
+import { checkAudioBitrate } from '../render/options.js';
+import { timeOption } from './time-arg.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
@@ -85,6 +87,11 @@ Output:
                             another shape than the input's reframes around the subject, then scales
   --fps N                   output frame rate, 1-240 (overrides the plan; default: the input's): source
                             frames are dropped or repeated, the audio is untouched
+  --from TIME               render only from this time of the input: seconds (12.5) or hh:mm:ss (0:01:02.5)
+  --to TIME                 ... up to this time (exclusive; default: the end); the audio is cut to match
+  --no-audio                leave the audio out
+  --audio-bitrate RATE      re-encode the audio to AAC at this bitrate, 8k-1024k, e.g. 128k
+                            (default: copied when the container takes it, else AAC 192k)
   --crf N                   x264/x265 quality, 0-51 (overrides the plan; default 20)
   --preset NAME             x264 preset, e.g. veryfast, medium (overrides the plan; default veryfast)
   --codec NAME              video encoder (overrides the plan; default libx264)
@@ -111,6 +118,10 @@ ${COMMON_OPTIONS_HELP}
         report: { type: 'string' },
         aspect: { type: 'string' },
         size: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'no-audio': { type: 'boolean' },
+        'audio-bitrate': { type: 'string' },
         fps: { type: 'string' },
         crf: { type: 'string' },
         preset: { type: 'string' },
@@ -133,6 +144,11 @@ ${COMMON_OPTIONS_HELP}
     const batchSeconds = numberOption('batch-seconds', values['batch-seconds'], { min: 0.5, max: 3600, unit: 'seconds' });
     const crf = numberOption('crf', values.crf, { min: 0, max: 51, integer: true });
     const fps = numberOption('fps', values.fps, { min: FPS_RANGE.min, max: FPS_RANGE.max });
+    const from = timeOption('from', values.from);
+    const to = timeOption('to', values.to);
+    if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${values.to} must be after --from ${values.from}`);
+    if (values['no-audio'] && values['audio-bitrate'] !== undefined) throw new UsageError('--no-audio and --audio-bitrate contradict each other');
+    if (values['audio-bitrate'] !== undefined) checkAudioBitrate(values['audio-bitrate'], (m) => new UsageError(`--audio-bitrate: ${m}`));
     checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect, size: values.size, fps });
     const toStdout = values.output === STDOUT;
     const reportToStdout = values.report === STDOUT;
@@ -185,6 +201,10 @@ ${COMMON_OPTIONS_HELP}
       aspect: values.aspect,
       size: values.size,
       fps,
+      from,
+      to,
+      noAudio: values['no-audio'],
+      audioBitrate: values['audio-bitrate'],
       encoder: { codec: values.codec, crf, preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,

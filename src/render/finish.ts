@@ -27,6 +27,10 @@ export interface FinishOptions {
    * with the video, which starts at 0 in the output.
    */
   audioStart?: number;
+  /** Seconds of audio to keep from audioStart (a --from/--to range); undefined: all of it. */
+  audioDuration?: number;
+  /** Re-encode the audio at this bitrate (e.g. "128k") instead of copying it. */
+  audioBitrate?: string;
   output: string;
   workDir: string;
 }
@@ -83,10 +87,12 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   const outputOptions = ['-map', '0:v:0', '-c:v', 'copy'];
   const cut = options.audioStart ?? 0;
   // -ss is relative to the container start; stream copy starts at the first packet from there.
-  inputs.push(...(cut > 0.0005 ? ['-ss', cut.toFixed(6)] : []), '-i', options.input);
+  inputs.push(...(cut > 0.0005 ? ['-ss', cut.toFixed(6)] : []), ...(options.audioDuration !== undefined ? ['-t', options.audioDuration.toFixed(6)] : []), '-i', options.input);
   if (options.audioCodecs.length > 0) {
     const audio = audioCopyPlan(options.output, options.audioCodecs);
-    if (audio.copy) {
+    if (options.audioBitrate !== undefined) {
+      outputOptions.push('-map', '1:a?', '-c:a', 'aac', '-b:a', options.audioBitrate);
+    } else if (audio.copy) {
       outputOptions.push('-map', '1:a?', '-c:a', 'copy');
     } else {
       outputOptions.push('-map', '1:a?', '-c:a', 'aac', '-b:a', '192k');

@@ -46,6 +46,14 @@ export interface RenderOptions {
   size?: string;
   /** Output frame rate, overriding the plan's `output.fps` (frames are dropped or repeated; audio untouched). */
   fps?: number;
+  /** Render only from this time (seconds of the input; default 0). The audio is cut to match. */
+  from?: number;
+  /** Render only up to this time (seconds of the input, exclusive; default: the end). */
+  to?: number;
+  /** Leave the audio out of the output. */
+  noAudio?: boolean;
+  /** Re-encode the audio at this bitrate, e.g. "128k" (default: copied when the container takes it). */
+  audioBitrate?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
   /** Also write the report JSON here, and the resolved plan beside it (r.json → r.plan.resolved.json). */
@@ -75,6 +83,14 @@ export interface CheckedOptions {
 
 const DEFAULT_BATCH_SECONDS = 20;
 
+/** Audio bitrates ffmpeg reads: "128k", "1.5M" or bits per second; 8k to 1024k. Throws `fail(message)` when wrong. */
+export function checkAudioBitrate(value: string, fail: (message: string) => Error): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
+  const bits = m ? Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]) ? 1000 : 1e6) : NaN;
+  if (!(bits >= 8000 && bits <= 1024000)) throw fail(`expected a bitrate from 8k to 1024k such as 128k, got "${value}"`);
+  return bits;
+}
+
 export function checkOptions(o: RenderOptions): CheckedOptions {
   if (!o.input) throw new RenderError('an input video is required');
   if (!o.output) throw new RenderError('an output file is required (-o FILE)');
@@ -96,5 +112,11 @@ export function checkOptions(o: RenderOptions): CheckedOptions {
   if (!Number.isFinite(batchSeconds) || batchSeconds < 0.5 || batchSeconds > 3600) {
     throw new RenderError(`batchSeconds must be between 0.5 and 3600, got ${o.batchSeconds}`);
   }
+  for (const key of ['from', 'to'] as const) {
+    const v = o[key];
+    if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new RenderError(`${key} must be a time in seconds ≥ 0, got ${v}`);
+  }
+  if (o.from !== undefined && o.to !== undefined && o.to <= o.from) throw new RenderError(`to (${o.to} s) must be after from (${o.from} s)`);
+  if (o.audioBitrate !== undefined) checkAudioBitrate(o.audioBitrate, (m) => new RenderError(`audioBitrate: ${m}`));
   return { workers, batchSeconds };
 }

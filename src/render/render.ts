@@ -17,13 +17,22 @@ import { finishStage } from './stage-finish.js';
 import { geometryStage } from './stage-geometry.js';
 import { batchJobs, jobsStage } from './stage-jobs.js';
 import { fpsRational } from '../plan/output-format.js';
-import { frameMap } from './retime.js';
+import { frameMap, rangeFrames } from './retime.js';
 import { planStage } from './stage-plan.js';
 import { runStage } from './stage-run.js';
 import { openRunDir, staleRunWarnings } from './run-dir.js';
 import { resolveTools } from './tools.js';
 
 export { RenderError, type RenderOptions } from './options.js';
+
+/** The frames a --from/--to range covers (the whole video without one); errors name the flag. */
+function renderRange(info: { fpsNum: number; fpsDen: number; frames: number }, options: RenderOptions, warnings: string[]): { startFrame: number; endFrame: number } {
+  try {
+    return rangeFrames({ num: info.fpsNum, den: info.fpsDen, frames: info.frames }, options.from, options.to, (w) => warnings.push(w));
+  } catch (err) {
+    throw err instanceof RangeError ? new RenderError(`${options.input}: ${err.message}`) : err;
+  }
+}
 
 export async function render(options: RenderOptions): Promise<Report> {
   const started = performance.now();
@@ -56,18 +65,23 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   const { resolved, planWarnings } = await planStage(options, info, paths, output);
   clock.end('plan');
 
+  // Checked before the analysis: a --from past the end fails at once.
+  const range = renderRange(info, options, resolved.warnings);
   clock.begin('analyse');
   const { analysis, atlas } = await analyseStage(options, info, paths, resolved, emit);
   clock.end('analyse');
 
   const geometry = geometryStage(info, resolved, analysis);
   const fps = resolved.output.fps;
-  const map = frameMap({ num: info.fpsNum, den: info.fpsDen }, { startFrame: 0, endFrame: info.frames }, fps === undefined ? undefined : fpsRational(fps));
+  const map = frameMap({ num: info.fpsNum, den: info.fpsDen }, range, fps === undefined ? undefined : fpsRational(fps));
 
   clock.begin('render');
-  const jobs = jobsStage(info, resolved, geometry, checked);
+  const jobs = jobsStage(info, resolved, geometry, checked, range);
   if (options.queue) {
     if (map.sourceOf) throw new RenderError('output.fps (--fps) is not available with --queue yet; render locally, or leave the frame rate as it is');
+    if (map.frames !== info.frames || options.noAudio || options.audioBitrate !== undefined) {
+      throw new RenderError('--from/--to, --no-audio and --audio-bitrate are not available with --queue yet; render locally');
+    }
     // Batches and finish on the queue's workers instead of this process's pool.
     const { queuedRender } = await import('../queue/render-hook.js');
     const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '', map);
@@ -94,6 +108,9 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
       batchFiles: jobs.batches.filter((b) => encoded.has(b.index)).map((b) => batchFile(b.index)),
       batchFrames: { counts: jobs.batches.flatMap((b) => encoded.get(b.index) ?? []), rate: map.rate },
       frames: map.frames,
+      range: range.startFrame > 0 || range.endFrame < info.frames ? { start: (range.startFrame * info.fpsDen) / info.fpsNum, seconds: (map.frames * map.rate.den) / map.rate.num } : undefined,
+      noAudio: options.noAudio,
+      audioBitrate: options.audioBitrate,
       output,
       outputName: options.output,
       workDir,

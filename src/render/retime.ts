@@ -42,3 +42,28 @@ export function repeatsFor(map: FrameMap, startFrame: number, endFrame: number):
   for (const f of map.sourceOf) if (f >= startFrame && f < endFrame) repeats[f - startFrame]++;
   return repeats;
 }
+
+/**
+ * The frames [startFrame, endFrame) of a --from/--to range: each time goes to
+ * the nearest frame boundary, as plan times do. A `to` past the end stops at
+ * the end (with a warning); a `from` at or after it is an error.
+ */
+export function rangeFrames(
+  grid: Rate & { frames: number },
+  from: number | undefined,
+  to: number | undefined,
+  warn: (message: string) => void,
+): { startFrame: number; endFrame: number } {
+  const at = (s: number): number => Math.floor((s * grid.num) / grid.den + 0.5 + 1e-7);
+  const seconds = (f: number): number => Math.round(((f * grid.den) / grid.num) * 1000) / 1000;
+  const length = `the video is ${seconds(grid.frames)} s long (${grid.frames} frames)`;
+  const startFrame = from === undefined ? 0 : at(from);
+  if (startFrame >= grid.frames) throw new RangeError(`--from ${from} s is at or after the end of the video; ${length}`);
+  let endFrame = to === undefined ? grid.frames : at(to);
+  if (endFrame > grid.frames) {
+    warn(`--to ${to} s is past the end of the video; rendered to the end (${seconds(grid.frames)} s)`);
+    endFrame = grid.frames;
+  }
+  if (endFrame <= startFrame) throw new RangeError(`--from ${from ?? 0} s to --to ${to} s is shorter than one frame; expected at least ${seconds(1)} s`);
+  return { startFrame, endFrame };
+}

@@ -21,6 +21,12 @@ export async function finishStage(options: {
   batchFiles: string[];
   /** Frames in each batch file and their rate (exact join timestamps). */
   batchFrames?: { counts: number[]; rate: { num: number; den: number } };
+  /** The rendered range's start in seconds and its length (--from/--to); the audio is cut to it. */
+  range?: { start: number; seconds: number };
+  /** No audio in the output (--no-audio). */
+  noAudio?: boolean;
+  /** Re-encode the audio at this bitrate (--audio-bitrate). */
+  audioBitrate?: string;
   /** Frames the output must have (the input's, unless the range or frame rate changes them). */
   frames: number;
   output: string;
@@ -37,8 +43,10 @@ export async function finishStage(options: {
     batchFiles: options.batchFiles,
     batchFrames: options.batchFrames,
     input: info.file,
-    audioCodecs: info.audio.map((a) => a.codec),
-    audioStart: info.grid.start - info.startTime,
+    audioCodecs: options.noAudio ? [] : info.audio.map((a) => a.codec),
+    audioStart: info.grid.start - info.startTime + (options.range?.start ?? 0),
+    audioDuration: options.range?.seconds,
+    audioBitrate: options.audioBitrate,
     output,
     workDir: options.workDir,
   });

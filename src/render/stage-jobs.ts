@@ -25,21 +25,44 @@ export function jobsStage(
   resolved: ResolvedPlan,
   geometry: Geometry,
   { workers: requested, batchSeconds }: { workers: number | undefined; batchSeconds: number },
+  range: { startFrame: number; endFrame: number } = { startFrame: 0, endFrame: info.frames },
 ): JobsStage {
   const workerChoice = chooseWorkers({ width: geometry.encoded.width, height: geometry.encoded.height, requested });
+  // A range (--from/--to) is planned as a video of its own, starting at frame 0, then moved back into place.
+  const from = range.startFrame;
+  const segments = resolved.segments.flatMap((s) => {
+    const start = Math.max(s.startFrame, from);
+    const end = Math.min(s.endFrame, range.endFrame);
+    return end > start ? [{ ...s, startFrame: start - from, endFrame: end - from }] : [];
+  });
+  const keyframes = [0, ...info.grid.keyframes.filter((k) => k > from && k < range.endFrame).map((k) => k - from)];
   const batchOptions = {
-    totalFrames: info.frames,
+    totalFrames: range.endFrame - from,
     fps: info.fps,
     batchSeconds,
     workers: workerChoice.workers,
     alignFrames: Math.max(1, Math.round(resolved.subject.keyframeInterval * info.fps)),
   };
-  let batches = planBatches(resolved.segments, batchOptions);
+  let batches = planBatches(segments, batchOptions);
   // Cuts are needed: put them where seeking is free (the grid's codec keyframes, from packet flags).
-  if (batches.length > 1) batches = planBatches(resolved.segments, { ...batchOptions, codecKeyframes: info.grid.keyframes });
+  if (batches.length > 1) batches = planBatches(segments, { ...batchOptions, codecKeyframes: keyframes });
+  if (from > 0) batches = batches.map((b) => shiftBatch(b, from, info.grid.keyframes));
   const poolSize = Math.min(workerChoice.workers, batches.length);
   const ffmpegThreads = threadsFor(poolSize, workerChoice.cores);
   return { batches, workerChoice, poolSize, ffmpegThreads };
+}
+
+/** A batch planned on a range moved to the range's place; the first one's seek starts before the range. */
+function shiftBatch(b: Batch, by: number, keyframes: readonly number[]): Batch {
+  const startFrame = b.startFrame + by;
+  const before = keyframes.reduce((best, k) => (k <= startFrame && k > best ? k : best), 0);
+  return {
+    ...b,
+    startFrame,
+    endFrame: b.endFrame + by,
+    runs: b.runs.map((r) => ({ ...r, startFrame: r.startFrame + by, endFrame: r.endFrame + by })),
+    ...(b.seekFrames !== undefined || b.index === 0 ? { seekFrames: startFrame - before } : {}),
+  };
 }
 
 /** One job per batch, longest first (the order they are handed out); `batchFile` names each batch's output. */
