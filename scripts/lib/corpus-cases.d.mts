@@ -8,8 +8,11 @@ export interface Expect {
   toneAfterFlash?: number;
   warnings?: RegExp[];
   sar?: string;
+  dar?: string;
   colorRange?: string;
+  colorSpace?: string;
   patchRgb?: number[];
+  progressive?: boolean;
   refuse?: RegExp;
   todo?: string;
 }

@@ -5,6 +5,7 @@ import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FfmpegPaths } from './ffmpeg.js';
 import { runFfmpeg, type ProcessHandle } from './process/index.js';
+import { colorTagOptions, sampleAspectFilter, type VideoTags } from './video-tags.js';
 
 export interface EncoderSettings {
   codec: string;
@@ -76,14 +77,16 @@ export function encodePixelFormat(settings: EncoderSettings): string {
 /**
  * ffmpeg output options for the video encoder. `container` is the file's
  * extension (".mp4"): HEVC gets the `hvc1` tag in mp4/mov, which Apple's
- * players need (ffmpeg's default `hev1` does not play there).
+ * players need (ffmpeg's default `hev1` does not play there). `filters` run
+ * on the frames before the encoder (e.g. setsar).
  */
-export function encoderOutputOptions(settings: EncoderSettings, container?: string): string[] {
+export function encoderOutputOptions(settings: EncoderSettings, container?: string, filters: string[] = []): string[] {
   const family = encoderFamily(settings.codec);
   const pixFmt = encodePixelFormat(settings);
   const options = ['-c:v', settings.codec];
   // VAAPI encodes from GPU memory: convert and upload there.
-  options.push(...(family === 'vaapi' ? ['-vf', `format=${pixFmt},hwupload`] : ['-pix_fmt', pixFmt]));
+  if (family === 'vaapi') options.push('-vf', [...filters, `format=${pixFmt}`, 'hwupload'].join(','));
+  else options.push(...(filters.length > 0 ? ['-vf', filters.join(',')] : []), '-pix_fmt', pixFmt);
   const crf = String(settings.crf);
   switch (family) {
     case 'x264':
@@ -138,10 +141,17 @@ export interface FrameEncoderOptions {
   inputPixFmt?: 'yuv420p' | 'rgb24';
   /** More output options (e.g. -movflags +faststart). */
   outputOptions?: string[];
+  /** Sample aspect ratio and colour tags written into the stream (default: none). */
+  tags?: VideoTags;
   /** Start of the error message when encoding fails (default "ffmpeg encoder for OUTPUT failed"). */
   what?: string;
   /** Seconds without progress before the encoder is killed (default: MASKFLOW_WATCHDOG_SECONDS or 120). */
   watchdogSeconds?: number;
+}
+
+function tagFilters(tags: VideoTags | undefined): string[] {
+  const sar = sampleAspectFilter(tags?.sampleAspect);
+  return sar ? [sar] : [];
 }
 
 export class FrameEncoder {
@@ -157,7 +167,8 @@ export class FrameEncoder {
         ...['-f', 'rawvideo', '-pix_fmt', options.inputPixFmt ?? 'yuv420p', '-s', `${width}x${height}`, '-framerate', `${fpsNum}/${fpsDen}`, '-i', 'pipe:0'],
         '-an',
         '-sn',
-        ...encoderOutputOptions(options.encoder, options.format ?? extname(options.output)),
+        ...encoderOutputOptions(options.encoder, options.format ?? extname(options.output), tagFilters(options.tags)),
+        ...(options.tags ? colorTagOptions(options.tags.color) : []),
         ...(options.outputOptions ?? []),
         ...(options.format ? ['-f', options.format] : []),
         '-y',

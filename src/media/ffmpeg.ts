@@ -43,6 +43,8 @@ export interface ReadFramesOptions {
   extraOutput?: string[];
   /** Scaling algorithm; bilinear is fast and good enough for analysis. */
   scaleFlags?: string;
+  /** Matrix of a conversion from RGB into YUV (scale's out_color_matrix, e.g. bt709); default swscale's (BT.601). */
+  colorMatrix?: string;
   /** Start of the error message when decoding fails (default "ffmpeg could not decode INPUT"). */
   what?: string;
   /** Seconds without progress before the decoder is killed (default: MASKFLOW_WATCHDOG_SECONDS or 120). */
@@ -65,7 +67,7 @@ export async function readFrames(
   const frameBytes = rawFrameBytes(options.width, options.height, options.pixFmt);
   const filters = [
     ...(options.filter ? [options.filter] : []),
-    `scale=${options.width}:${options.height}:flags=${options.scaleFlags ?? 'bilinear'}`,
+    `scale=${options.width}:${options.height}:flags=${options.scaleFlags ?? 'bilinear'}${options.colorMatrix ? `:out_color_matrix=${options.colorMatrix}` : ''}`,
     `format=${options.pixFmt}`,
   ].join(',');
   options.signal?.throwIfAborted();

@@ -31,6 +31,13 @@ export interface FrameGrid {
   /** Frames showing the picture before them again, and their frame numbers when few (at most MAX_LISTED). */
   repeated: number;
   repeatedFrames: number[];
+  /**
+   * Frames whose container entry says "unchanged" in the codec's own terms (a
+   * QuickTime Animation packet with no lines to update): the decoder returns
+   * no picture for them, and they show the picture before, as intended.
+   */
+  unchanged: number;
+  unchangedFrames: number[];
   /** Pictures that share a frame with a later picture (faster than the grid's rate) and are not shown. */
   dropped: number;
   /** Pictures not on the grid's regular times (variable frame rate). */
@@ -66,6 +73,8 @@ export class FrameGridError extends Error {
 export interface Picture {
   time: number;
   keyframe: boolean;
+  /** The entry repeats the picture before it (see FrameGrid.unchanged): it holds its frame but is no picture. */
+  unchanged?: boolean;
 }
 
 /**
@@ -93,6 +102,8 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
   let dropped = 0;
   const repeatedFrames: number[] = [];
   let repeated = 0;
+  const unchangedFrames: number[] = [];
+  let unchanged = 0;
   const keyframes = new Set<number>([0]);
   for (let i = 0; i < sorted.length; i++) {
     const exact = (sorted[i].time - start) * fps;
@@ -104,6 +115,11 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
         if (repeatedFrames.length < MAX_LISTED) repeatedFrames.push(s);
       }
     }
+    if (sorted[i].unchanged) {
+      unchanged++;
+      if (unchangedFrames.length < MAX_LISTED) unchangedFrames.push(slots[i]);
+      continue;
+    }
     // A keyframe shown in its own slot (not dropped in favour of a later picture).
     if (sorted[i].keyframe && (i + 1 === sorted.length || slots[i + 1] !== slots[i])) keyframes.add(slots[i]);
   }
@@ -113,9 +129,11 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
     frames,
     start,
     seekLead,
-    pictures: sorted.length,
+    pictures: sorted.length - unchanged,
     repeated,
     repeatedFrames,
+    unchanged,
+    unchangedFrames,
     dropped,
     variableFrameRate: offGrid > 0 || dropped > 0,
     keyframes: [...keyframes].sort((a, b) => a - b),
@@ -124,12 +142,23 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
   };
 }
 
+/**
+ * Whether a packet of `codec` is an "unchanged" entry: QuickTime Animation
+ * (qtrle) packets shorter than 8 bytes update no line, and ffmpeg's decoder
+ * returns no picture for them.
+ */
+export function unchangedPacket(codec: string | undefined, size: number): boolean {
+  return codec === 'qtrle' && size < 8;
+}
+
 /** Pictures from the packet listing, or undefined when some picture has no presentation time. */
-export function picturesFromPackets(p: VideoPackets): Picture[] | undefined {
+export function picturesFromPackets(p: VideoPackets, codec?: string): Picture[] | undefined {
   const out: Picture[] = [];
   for (const i of picturePackets(p)) {
     if (Number.isNaN(p.pts[i])) return undefined;
-    out.push({ time: ticksToSeconds(p, p.pts[i]), keyframe: p.keyframe[i] === 1 });
+    const picture: Picture = { time: ticksToSeconds(p, p.pts[i]), keyframe: p.keyframe[i] === 1 };
+    if (!picture.keyframe && unchangedPacket(codec, p.size[i])) picture.unchanged = true;
+    out.push(picture);
   }
   return out;
 }
@@ -179,8 +208,10 @@ export async function frameGrid(
   packets: VideoPackets,
   rate: [number, number] | undefined,
   seekByIndex: boolean,
+  /** The stream's codec name (ffprobe's), for codecs with "unchanged" entries. */
+  codec?: string,
 ): Promise<FrameGrid> {
-  const pictures = picturesFromPackets(packets);
+  const pictures = picturesFromPackets(packets, codec);
   if (pictures && pictures.length > 0) {
     const r = rate ?? rateFromPictures(pictures);
     return gridFromPictures(pictures, r, 'packets', 0, seekByIndex);
@@ -236,9 +267,11 @@ const num = (v: number): string => {
  * `-vsync 0` on the output, and `-frames:v` for the frames wanted.
  */
 export function gridDecode(
-  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'start' | 'seekLead' | 'keyframes' | 'seekByIndex'>,
+  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'frames' | 'start' | 'seekLead' | 'keyframes' | 'seekByIndex'>,
   containerStart: number,
   startFrame: number,
+  /** Interlaced input: yadif makes one whole picture of each frame's two fields (frames flagged interlaced only) before the grid. */
+  { deinterlace = false }: { deinterlace?: boolean } = {},
 ): { inputOptions: string[]; filter: string } {
   // A picture that fails to decode is left out (the fps filter repeats the one before), never fatal:
   // ffmpeg otherwise gives up (exit 69) once errors exceed 2/3 of the few packets a short batch decodes.
@@ -248,7 +281,17 @@ export function gridDecode(
     const target = grid.start + frameTime(grid, at) - grid.seekLead - containerStart;
     inputOptions.push('-noaccurate_seek', '-ss', num(Math.max(0, target)));
   }
-  return { inputOptions, filter: `fps=fps=${grid.fpsNum}/${grid.fpsDen}:start_time=${num(frameTime(grid, startFrame))}:round=near` };
+  // At the end of the stream the fps filter stops at the last picture returned, but the grid runs
+  // to the last picture listed: a codec that returns nothing for an unchanged picture (QuickTime
+  // Animation) or a broken last picture would leave the grid's tail empty. Cloning the last picture
+  // fills it, and trim ends the decode exactly at the grid's last frame.
+  const left = Math.max(1, grid.frames - startFrame);
+  return {
+    inputOptions,
+    filter:
+      `${deinterlace ? 'yadif=mode=send_frame:parity=auto:deint=interlaced,' : ''}` +
+      `fps=fps=${grid.fpsNum}/${grid.fpsDen}:start_time=${num(frameTime(grid, startFrame))}:round=near,tpad=stop_mode=clone:stop=${left},trim=end_frame=${left}`,
+  };
 }
 
 /**

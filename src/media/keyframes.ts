@@ -83,9 +83,9 @@ export interface KeyframeOptions {
  * its repeated frames (too many to compare).
  */
 export function undecodedFrames(grid: FrameGrid, decodedFrames: Iterable<number>): number[] | undefined {
-  if (grid.repeated > grid.repeatedFrames.length) return undefined;
+  if (grid.repeated > grid.repeatedFrames.length || grid.unchanged > grid.unchangedFrames.length) return undefined;
   const decoded = new Set(decodedFrames);
-  const repeated = new Set(grid.repeatedFrames);
+  const repeated = new Set([...grid.repeatedFrames, ...grid.unchangedFrames]);
   const out: number[] = [];
   for (let f = 0; f < grid.frames; f++) if (!repeated.has(f) && !decoded.has(f)) out.push(f);
   return out;
@@ -111,7 +111,7 @@ export async function forEachKeyframe(
   // ProbeInfo sizes are display sizes: what ffmpeg's auto-rotating decoder produces.
   const size = reducedSize(probe.width, probe.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
   const grid = probe.grid;
-  const onGrid = gridDecode(grid, probe.startTime, 0);
+  const onGrid = gridDecode(grid, probe.startTime, 0, { deinterlace: probe.interlaced });
   const select = selectExpression(probe.frames, keyframeStep(probe.fps, interval));
   // Pictures the decoder returns, listed by a second output of the same run (packet-listed grids only:
   // a decode-listed grid is made of decoded pictures already).

@@ -46,6 +46,8 @@ interface FfprobeStream {
 interface FfprobeData {
   streams: FfprobeStream[];
   format: { duration?: string; start_time?: string; format_name?: string; tags?: Record<string, string> };
+  /** With -show_frames / frame entries only. */
+  frames?: FfprobeFrame[];
 }
 
 const SHOW = ['-show_streams', '-show_format'];
@@ -72,12 +74,12 @@ async function ffprobe(paths: FfmpegPaths, file: string, notes: string[]): Promi
   }
 }
 
-async function ffprobeThroughCopy(paths: FfmpegPaths, file: string): Promise<FfprobeData> {
+async function ffprobeThroughCopy(paths: FfmpegPaths, file: string, show: string[] = SHOW): Promise<FfprobeData> {
   const copy = runFfmpeg(paths, ['-copyts', '-i', file, '-map', '0', '-c', 'copy', '-ignore_unknown', '-f', 'nut', 'pipe:1'], {
     what: `ffmpeg could not copy the streams of ${file}`,
     stdout: 'pipe',
   });
-  const reader = runFfprobe(paths, ['-of', 'json', ...SHOW, '-i', 'pipe:0'], { what: `ffprobe could not read a stream copy of ${file}`, stdin: 'pipe' });
+  const reader = runFfprobe(paths, ['-of', 'json', ...show, '-i', 'pipe:0'], { what: `ffprobe could not read a stream copy of ${file}`, stdin: 'pipe' });
   copy.stdout!.pipe(reader.stdin!);
   const { stdout, failure } = await outputOrFailure(reader);
   // ffprobe stops reading once it knows the streams; the copy is not needed further.
@@ -85,7 +87,38 @@ async function ffprobeThroughCopy(paths: FfmpegPaths, file: string): Promise<Ffp
   await copy.done.catch(() => undefined);
   if (failure) throw failure;
   const data = JSON.parse(stdout) as Partial<FfprobeData>;
-  return { streams: data.streams ?? [], format: data.format ?? {} };
+  return { streams: data.streams ?? [], format: data.format ?? {}, ...(data.frames ? { frames: data.frames } : {}) };
+}
+
+// Codecs that code interlaced pictures; the others are progressive by design.
+const INTERLACE_CAPABLE = new Set(['h264', 'hevc', 'mpeg2video', 'mpeg4', 'vc1', 'wmv3', 'mjpeg', 'prores', 'dvvideo', 'h263', 'mpeg1video']);
+const FIELD_ORDERS: Record<string, string> = { tt: 'top field first', bb: 'bottom field first', tb: 'top field first, bottom displayed first', bt: 'bottom field first, top displayed first' };
+
+/**
+ * Field order from the first decoded frames' flags, for streams whose header
+ * says nothing or "progressive" though the pictures are coded as fields
+ * (ffmpeg's H.264 parser does not look at field coding, for one). Five
+ * frames are decoded; undefined when none is interlaced or they cannot be read.
+ */
+async function codedFieldOrder(paths: FfmpegPaths, file: string, stream: number, throughCopy: boolean): Promise<'tt' | 'bb' | undefined> {
+  const show = ['-select_streams', String(stream), '-read_intervals', '%+#5', '-show_entries', 'frame=interlaced_frame,top_field_first'];
+  try {
+    // The copy may leave streams out (-ignore_unknown), so its indices can differ: its first video stream is this one.
+    const data = throughCopy
+      ? await ffprobeThroughCopy(paths, file, ['-select_streams', 'v:0', ...show.slice(2)])
+      : await ffprobeJson<{ frames?: FfprobeFrame[] }>(paths, [...show, file], `ffprobe could not read frames of ${file}`);
+    const interlaced = (data.frames ?? []).filter((f) => Number(f.interlaced_frame) === 1);
+    if (interlaced.length === 0) return undefined;
+    return interlaced.filter((f) => Number(f.top_field_first) === 1).length * 2 >= interlaced.length ? 'tt' : 'bb';
+  } catch {
+    // Only a note depends on it: an unreadable frame list is treated as progressive, as the header says.
+    return undefined;
+  }
+}
+
+interface FfprobeFrame {
+  interlaced_frame?: number | string;
+  top_field_first?: number | string;
 }
 
 function lastLine(err: unknown): string {
@@ -142,7 +175,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   let grid;
   try {
     const packets = await scanVideoPackets(paths, file, video.index);
-    grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)), seeksByIndex(data.format.format_name));
+    grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)), seeksByIndex(data.format.format_name), video.codec_name);
   } catch (err) {
     if (err instanceof FrameGridError || err instanceof PacketScanError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
     if (err instanceof ProcessError) throw new ProbeError(fileArg, `its ${video.codec_name ?? 'unknown'} video cannot be decoded by ${paths.ffmpeg} (${err.lastLine.trim()})`);
@@ -162,9 +195,22 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   if (/^(yuva|rgba|bgra|argb|abgr|gbrap|ya)/.test(pixFmt) || pixFmt.startsWith('pal8')) {
     notes.push(`${fileArg}: the video has an alpha channel (${pixFmt}); transparency is dropped (rendered over black)`);
   }
-  const interlaced = !!video.field_order && !['progressive', 'unknown'].includes(video.field_order);
-  if (interlaced) notes.push(`${fileArg}: interlaced video (${video.field_order}); it is rendered as whole frames, not deinterlaced (deinterlace first, e.g. ffmpeg -vf yadif, for effects without combing)`);
-  const sar = parseRate(video.sample_aspect_ratio);
+  let fieldOrder = video.field_order && FIELD_ORDERS[video.field_order] ? video.field_order : undefined;
+  let fromFrames = false;
+  if (!fieldOrder && INTERLACE_CAPABLE.has(String(video.codec_name))) {
+    fieldOrder = await codedFieldOrder(paths, file, video.index, notes.some((n) => n.includes('crashed')));
+    fromFrames = fieldOrder !== undefined;
+  }
+  const interlaced = fieldOrder !== undefined;
+  if (fieldOrder) {
+    notes.push(
+      `${fileArg}: interlaced video (${FIELD_ORDERS[fieldOrder]}${fromFrames ? ', from the coded frames' : ''}); deinterlaced at decode (yadif, one frame per frame) ` +
+        'so effects, crops and the progressive output show no combing',
+    );
+  }
+  const storedSar = parseRate(video.sample_aspect_ratio);
+  // Auto-rotation by a quarter turn transposes the pixels, and their shape with them.
+  const sar = storedSar && swap ? ([storedSar[1], storedSar[0]] as [number, number]) : storedSar;
   const audio = data.streams.filter((s) => s.codec_type === 'audio');
   const gridDuration = grid.frames / fps;
   return {

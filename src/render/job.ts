@@ -3,6 +3,7 @@
 // Nothing here refers to in-process state, so a queue could later ship jobs
 // to other machines and the finish step would concatenate the files unchanged.
 import type { EncoderSettings } from '../media/encoder.js';
+import type { VideoTags } from '../media/video-tags.js';
 import type { FrameRun } from '../plan/resolve.js';
 
 export interface ReframeJob {
@@ -35,9 +36,11 @@ export interface BatchJob {
   startFrame: number;
   endFrame: number; // exclusive
   /** Decoder options that give exactly the frames of the input's frame grid from startFrame (media/frame-grid.ts gridDecode). */
-  decode: { inputOptions: string[]; filter: string; map?: string };
+  decode: { inputOptions: string[]; filter: string; map?: string; colorMatrix?: string };
   runs: FrameRun[];
   encoder: EncoderSettings;
+  /** Sample aspect ratio and colour tags of the encoded video (media/video-tags.ts). */
+  tags?: VideoTags;
   reframe?: ReframeJob;
   /** Where the encoded batch goes (inside the run's temp folder). */
   outFile: string;

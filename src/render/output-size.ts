@@ -17,11 +17,16 @@ export function parseAspect(aspect: string): { w: number; h: number } | undefine
 
 const even = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
 
-/** The crop window (and output) size for an aspect on a source size; undefined when no reframing is needed. */
-export function reframeSize(source: Size, aspect: string): Size | undefined {
+/**
+ * The crop window (and output) size for an aspect on a source size; undefined
+ * when no reframing is needed. The aspect is the displayed one: with
+ * non-square pixels (`sampleAspect`), the window is W:H once its pixels are
+ * shown at their width.
+ */
+export function reframeSize(source: Size, aspect: string, sampleAspect?: [number, number]): Size | undefined {
   const ratio = parseAspect(aspect);
   if (!ratio) return undefined;
-  const target = ratio.w / ratio.h;
+  const target = (ratio.w / ratio.h) * (sampleAspect ? sampleAspect[1] / sampleAspect[0] : 1);
   const sourceRatio = source.width / source.height;
   const size =
     target < sourceRatio

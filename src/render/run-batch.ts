@@ -111,6 +111,7 @@ export async function runBatch(
     fpsDen: job.fpsDen,
     output: job.outFile,
     encoder: job.encoder,
+    tags: job.tags,
   });
 
   const fault = faultFor(job.batch, job.attempt);
@@ -133,6 +134,7 @@ export async function runBatch(
         ],
         map: job.decode.map,
         filter: job.decode.filter,
+        colorMatrix: job.decode.colorMatrix,
         outputOptions: ['-vsync', '0', '-frames:v', String(fault === 'fail' ? expected - 1 : expected)],
       },
       async (frame, index) => {

@@ -4,6 +4,7 @@
 // output.size when one is given. Sizes are always even: libx264 needs even
 // yuv420p sizes.
 import type { ProbeInfo } from '../media/probe-types.js';
+import { outputSampleAspect } from '../media/video-tags.js';
 import { parseSize } from '../plan/output-format.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { AnalysisResult } from '../vision/analyse.js';
@@ -13,6 +14,8 @@ import { reframeSize, type Size } from './output-size.js';
 export interface Geometry {
   /** Encoded frame size. */
   encoded: Size;
+  /** Sample aspect ratio of the encoded pixels, so the output displays at the input's shape (absent: square). */
+  sampleAspect?: [number, number];
   /** Set when frames are resampled: the output size and each batch's crop windows (x, y, w, h per frame, or one for all). */
   reframe?: { size: Size; cropsFor: (b: { startFrame: number; endFrame: number }) => number[] };
 }
@@ -20,16 +23,23 @@ export interface Geometry {
 export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis: AnalysisResult): Geometry {
   const source: Size = { width: info.width, height: info.height };
   const target = parseSize(resolved.output.size);
-  const crop = reframeSize(source, target ? `${target.width}:${target.height}` : resolved.output.aspect);
+  // A W:H shape is what the output displays: with non-square pixels the crop is W:H in display units.
+  const sar = info.sampleAspect;
+  const crop = reframeSize(source, target ? `${target.width}:${target.height}` : resolved.output.aspect, sar);
+  // The pixels' shape after the crop is scaled to the encoded size, so the output displays the crop as the input does.
+  const sampleAspect = (shown: Size, encoded: Size): { sampleAspect?: [number, number] } => {
+    const s = outputSampleAspect(sar, shown, encoded);
+    return s ? { sampleAspect: s } : {};
+  };
   if (crop) {
     const path = computeCropPath(analysis.keyframes, { width: info.width, height: info.height, frames: info.frames, fps: info.fps }, crop);
     const size = target ?? crop;
-    return { encoded: size, reframe: { size, cropsFor: (b) => Array.from(path.subarray(b.startFrame * 4, b.endFrame * 4)) } };
+    return { encoded: size, ...sampleAspect(crop, size), reframe: { size, cropsFor: (b) => Array.from(path.subarray(b.startFrame * 4, b.endFrame * 4)) } };
   }
   // Same shape as the input: the whole (even) picture, scaled when a size is asked for.
   const even = { width: info.width & ~1, height: info.height & ~1 };
   const size = target ?? even;
-  if (size.width === info.width && size.height === info.height) return { encoded: source };
+  if (size.width === info.width && size.height === info.height) return { encoded: source, ...sampleAspect(source, source) };
   // An odd input size alone drops the last column/row (an exact copy of the rest).
-  return { encoded: size, reframe: { size, cropsFor: () => [0, 0, even.width, even.height] } };
+  return { encoded: size, ...sampleAspect(even, size), reframe: { size, cropsFor: () => [0, 0, even.width, even.height] } };
 }

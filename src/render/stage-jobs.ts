@@ -4,6 +4,7 @@
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { gridDecode } from '../media/frame-grid.js';
 import type { ProbeInfo } from '../media/probe-types.js';
+import { decodeColorMatrix, outputColorTags } from '../media/video-tags.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { dispatchOrder, planBatches, type Batch } from './batches.js';
 import type { BatchJob } from './job.js';
@@ -76,6 +77,8 @@ export function batchJobs(
   map: FrameMap,
 ): BatchJob[] {
   const { ffmpegThreads } = stage;
+  const colorMatrix = decodeColorMatrix(info);
+  const tags = { color: outputColorTags(info), ...(geometry.sampleAspect ? { sampleAspect: geometry.sampleAspect } : {}) };
   return dispatchOrder(stage.batches).map((b) => ({
     batch: b.index,
     input: info.file,
@@ -88,9 +91,10 @@ export function batchJobs(
     repeats: repeatsFor(map, b.startFrame, b.endFrame),
     startFrame: b.startFrame,
     endFrame: b.endFrame,
-    decode: { ...gridDecode(info.grid, info.startTime, b.startFrame), map: `0:${info.videoStream ?? 'v:0'}` },
+    decode: { ...gridDecode(info.grid, info.startTime, b.startFrame, { deinterlace: info.interlaced }), map: `0:${info.videoStream ?? 'v:0'}`, ...(colorMatrix ? { colorMatrix } : {}) },
     runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
     encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
+    tags,
     reframe: geometry.reframe ? { width: geometry.reframe.size.width, height: geometry.reframe.size.height, crops: geometry.reframe.cropsFor(b) } : undefined,
     outFile: batchFile(b.index),
   }));

@@ -10,6 +10,8 @@ import { paths } from './media.js';
 export interface Measured {
   frames: number;
   fps: string;
+  width: number;
+  height: number;
   /** Seconds of video (frames / fps). */
   duration: number;
   audioStreams: number;
@@ -20,8 +22,10 @@ export interface Measured {
   /** Seconds from the first video frame to the tone burst's onset in the first audio stream (undefined: no tone found). */
   toneAt?: number;
   sar?: string;
+  dar?: string;
   colorRange?: string;
-  /** rgb24 of the centre pixel of frame 0. */
+  colorSpace?: string;
+  /** rgb24 of the centre pixel of frame 0 (ffmpeg converts with the stream's own matrix and range tags). */
   centreRgb: number[];
   creationTime?: string;
 }
@@ -38,7 +42,9 @@ interface Stream {
   r_frame_rate?: string;
   start_time?: string;
   sample_aspect_ratio?: string;
+  display_aspect_ratio?: string;
   color_range?: string;
+  color_space?: string;
   width?: number;
   height?: number;
   tags?: Record<string, string>;
@@ -46,7 +52,7 @@ interface Stream {
 
 export function measure(file: string): Measured {
   const info = JSON.parse(
-    run(paths.ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames,r_frame_rate,start_time,sample_aspect_ratio,color_range,width,height:stream_tags=language:format_tags=creation_time', '-of', 'json', file]).toString(),
+    run(paths.ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames,r_frame_rate,start_time,sample_aspect_ratio,display_aspect_ratio,color_range,color_space,width,height:stream_tags=language:format_tags=creation_time', '-of', 'json', file]).toString(),
   ) as { streams: Stream[]; format?: { tags?: Record<string, string> } };
   const video = info.streams.find((s) => s.codec_type === 'video')!;
   const audio = info.streams.filter((s) => s.codec_type === 'audio');
@@ -72,13 +78,12 @@ export function measure(file: string): Measured {
     // Raw PCM starts at the audio stream's first sample: place it on the video's timeline.
     if (onset >= 0) toneAt = Number(audio[0].start_time ?? 0) + onset / 48000 - Number(video.start_time ?? 0);
   }
-  const w = Number(video.width);
-  const h = Number(video.height);
-  const rgb = run(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-vf', 'format=rgb24', '-f', 'rawvideo', '-']);
-  const at = ((h >> 1) * w + (w >> 1)) * 3;
+  const centreRgb = centrePixel(file, Number(video.width), Number(video.height));
   return {
     frames,
     fps: `${n}/${d}`,
+    width: Number(video.width),
+    height: Number(video.height),
     duration: (frames * d) / n,
     audioStreams: audio.length,
     audioLanguages: audio.map((a) => a.tags?.language ?? ''),
@@ -86,10 +91,28 @@ export function measure(file: string): Measured {
     flashContrast,
     toneAt,
     sar: video.sample_aspect_ratio,
+    dar: video.display_aspect_ratio,
     colorRange: video.color_range,
-    centreRgb: [rgb[at], rgb[at + 1], rgb[at + 2]],
+    colorSpace: video.color_space,
+    centreRgb,
     creationTime: info.format?.tags?.creation_time,
   };
+}
+
+/** rgb24 of the centre pixel of frame 0, as ffmpeg's scale converts it: with the frame's matrix and range tags. */
+export function centrePixel(file: string, w: number, h: number): number[] {
+  const rgb = run(paths.ffmpeg, ['-v', 'error', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-vf', 'format=rgb24', '-f', 'rawvideo', '-']);
+  const at = ((h >> 1) * w + (w >> 1)) * 3;
+  return [rgb[at], rgb[at + 1], rgb[at + 2]];
+}
+
+/** ffmpeg's idet single-frame verdicts over every frame of `file`: how many pictures look combed (fields from two moments). */
+export function combedFrames(file: string): { combed: number; frames: number } {
+  const r = spawnSync(paths.ffmpeg, ['-hide_banner', '-i', file, '-map', '0:v:0', '-vf', 'idet', '-f', 'null', '-'], { encoding: 'utf8' });
+  const m = /Single frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+) Undetermined:\s*(\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`idet on ${file} failed: ${r.stderr.slice(-500)}`);
+  const [tff, bff, progressive, undetermined] = m.slice(1).map(Number);
+  return { combed: tff + bff, frames: tff + bff + progressive + undetermined };
 }
 
 /**
@@ -136,8 +159,21 @@ export async function renderCorpusGroup(t: Test, group: string): Promise<void> {
       }
       for (const w of e.warnings ?? []) t.match(report.warnings.join('\n'), w, `warning ${String(w)}`);
       if (e.sar) t.equal(m.sar, e.sar, 'sample aspect ratio kept');
-      if (e.colorRange) t.equal(m.colorRange, e.colorRange, 'colour range tag kept');
-      if (e.patchRgb) t.ok(m.centreRgb.every((v, i) => Math.abs(v - e.patchRgb![i]) <= 12), `centre colour ${m.centreRgb.join(',')} ≈ ${e.patchRgb.join(',')}`);
+      if (e.dar) t.equal(m.dar, e.dar, 'displays at the input\'s shape');
+      if (e.colorRange) t.equal(m.colorRange, e.colorRange, 'colour range tag');
+      if (e.colorSpace) t.equal(m.colorSpace, e.colorSpace, 'colour matrix tag');
+      if (e.patchRgb) {
+        // Both decoded to RGB by their own tags: the input as it plays, the output as it plays.
+        const input = centrePixel(join(dir, c.file), m.width, m.height);
+        t.ok(input.every((v, i) => Math.abs(v - e.patchRgb![i]) <= 12), `input centre ${input.join(',')} ≈ ${e.patchRgb.join(',')}`);
+        t.ok(m.centreRgb.every((v, i) => Math.abs(v - input[i]) <= 6), `output centre ${m.centreRgb.join(',')} ≈ input ${input.join(',')}`);
+      }
+      if (e.progressive) {
+        const before = combedFrames(join(dir, c.file));
+        const after = combedFrames(output);
+        t.ok(before.combed > before.frames / 2, `the input is combed (${before.combed} of ${before.frames} pictures)`);
+        t.ok(after.combed <= after.frames / 10, `the output is not (${after.combed} of ${after.frames} pictures look combed)`);
+      }
       t.comment(`${c.name}: ${m.frames} frames @ ${m.fps}, audio ${m.audioStreams}, flash ${m.flashFrame}, tone ${m.toneAt?.toFixed(3) ?? '-'}, warnings: ${report.warnings.join(' | ') || 'none'}`);
     });
   }
