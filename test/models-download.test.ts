@@ -118,8 +118,14 @@ t.test('a truncated response is resumed with an HTTP Range request', async (t) =
   t.equal(reqs.length, 2);
   t.equal(reqs[0].range, undefined);
   t.match(reqs[1].range, /^bytes=\d+-$/, 'the retry asked for the rest only');
-  t.ok(Number(/\d+/.exec(reqs[1].range ?? '')?.[0]) >= 1024 * 1024, 'from where the first attempt stopped');
+  // How much of the cut first body reaches the file depends on load (fetch drops what it had
+  // buffered but not yet handed over when the socket errors), so compare with what the first
+  // attempt says it kept rather than with the server's cut point.
   t.match(retries[0], /connection lost after|response ended after/);
+  const kept = Number(/after (\d+)/.exec(retries[0] ?? '')?.[1]);
+  const from = Number(/\d+/.exec(reqs[1].range ?? '')?.[0]);
+  t.ok(kept > 0 && kept <= 1024 * 1024, `the first attempt kept part of the cut body (${kept} bytes)`);
+  t.equal(from, kept, 'the retry starts where the first attempt stopped');
 });
 
 t.test('a file that is always cut off fails after the retries, keeping the part for a later resume', async (t) => {
