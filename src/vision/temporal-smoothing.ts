@@ -64,14 +64,15 @@ export function smoothMaskAt(
     const dx = Math.round(centres[j][0] - centres[i][0]);
     const dy = Math.round(centres[j][1] - centres[i][1]);
     const src = masks[j];
-    for (let y = 0; y < h; y++) {
-      const sy = y + dy;
-      if (sy < 0 || sy >= h) continue;
-      for (let x = 0; x < w; x++) {
-        const sx = x + dx;
-        if (sx < 0 || sx >= w) continue;
-        out[y * w + x] += 0.25 * scale * src[sy * w + sx];
-        weight[y * w + x] += 0.25;
+    // Only the pixels whose shifted neighbour is inside the frame.
+    const x0 = Math.max(0, -dx);
+    const x1 = Math.min(w, w - dx);
+    for (let y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+      const row = y * w;
+      const srcRow = (y + dy) * w + dx;
+      for (let x = x0; x < x1; x++) {
+        out[row + x] += 0.25 * scale * src[srcRow + x];
+        weight[row + x] += 0.25;
       }
     }
   }

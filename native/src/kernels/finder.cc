@@ -22,6 +22,11 @@ inline double Dist2(const float* a, const float* b) {
   return dl * dl + da * da + db * db;
 }
 inline double Dist(const float* a, const float* b) { return std::sqrt(Dist2(a, b)); }
+inline void SortPair(int& a, int& b) {
+  const int lo = std::min(a, b);
+  b = std::max(a, b);
+  a = lo;
+}
 
 struct LinearTable {
   float v[256];
@@ -177,12 +182,14 @@ void FinderKernel::Saliency(const int16_t* self, const int16_t* const* others, i
     double sums[3 * k] = {};
     std::fill(counts, counts + used, 0.0);
     for (int i = 0; i < count; ++i) {
+      // The reference compares rooted distances; squares decide the same unless they are within a
+      // few ulps, where the roots may round equal (then the first centre wins): only those take roots.
       int best = 0;
-      double bestD = kInf;
+      double bestD2 = kInf;
       for (int c = 0; c < used; ++c) {
-        const double d = Dist(s + 3 * i, centres + 3 * c);
-        if (d < bestD) {
-          bestD = d;
+        const double d2 = Dist2(s + 3 * i, centres + 3 * c);
+        if (d2 < bestD2 && (d2 < bestD2 * (1 - 1e-15) || std::sqrt(d2) < std::sqrt(bestD2))) {
+          bestD2 = d2;
           best = c;
         }
       }
@@ -221,23 +228,27 @@ void FinderKernel::Saliency(const int16_t* self, const int16_t* const* others, i
   for (int i = 0; i < n; ++i) sal[i] = F(Clamp01((colour[i] - cOffset) / 25));
 
   if (otherCount >= 2) {
-    // Change cue: distance from the per-channel median of the other keyframes.
+    // Change cue: distance from the per-channel median of the other keyframes. Lab is q / kLabScale
+    // exactly, so the median is taken on the integers: (qa + qb) / (2 kLabScale) is exact in float.
     float* change = change_.data();
-    float buf[kMaxOthers];
     float med[3];
     const int m = otherCount;
+    int buf[kMaxOthers];
     for (int i = 0; i < n; ++i) {
       for (int ch = 0; ch < 3; ++ch) {
-        for (int j = 0; j < m; ++j) {
-          const float v = static_cast<float>(others[j][3 * i + ch]) / kLabScale;
-          int p = j;
-          while (p > 0 && buf[p - 1] > v) {
-            buf[p] = buf[p - 1];
-            --p;
-          }
-          buf[p] = v;
+        for (int j = 0; j < m; ++j) buf[j] = others[j][3 * i + ch];
+        if (m == kMaxOthers) {
+          // Every keyframe away from the ends: an optimal 12-comparator sorting network, no branches.
+          SortPair(buf[0], buf[5]); SortPair(buf[1], buf[3]); SortPair(buf[2], buf[4]);
+          SortPair(buf[1], buf[2]); SortPair(buf[3], buf[4]);
+          SortPair(buf[0], buf[3]); SortPair(buf[2], buf[5]);
+          SortPair(buf[0], buf[1]); SortPair(buf[2], buf[3]); SortPair(buf[4], buf[5]);
+          SortPair(buf[1], buf[2]); SortPair(buf[3], buf[4]);
+        } else {
+          std::sort(buf, buf + m);
         }
-        med[ch] = m % 2 ? buf[(m - 1) >> 1] : F(0.5 * (static_cast<double>(buf[m / 2 - 1]) + buf[m / 2]));
+        med[ch] = m % 2 ? static_cast<float>(buf[(m - 1) >> 1]) / kLabScale
+                        : static_cast<float>(buf[m / 2 - 1] + buf[m / 2]) / (2 * kLabScale);
       }
       change[i] = F(Dist(lab + 3 * i, med));
     }

@@ -81,19 +81,31 @@ export function resizeBilinearPlane(src: ArrayLike<number>, width: number, heigh
   const out = new Float32Array(outW * outH);
   const sx = width / outW;
   const sy = height / outH;
+  // Column taps computed once, not once per row (the same values, so the same result).
+  const xs0 = new Int32Array(outW);
+  const xs1 = new Int32Array(outW);
+  const fxs = new Float64Array(outW);
+  for (let x = 0; x < outW; x++) {
+    const fxRaw = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+    xs0[x] = Math.floor(fxRaw);
+    xs1[x] = Math.min(width - 1, xs0[x] + 1);
+    fxs[x] = fxRaw - xs0[x];
+  }
   for (let y = 0; y < outH; y++) {
     const fyRaw = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
     const y0 = Math.floor(fyRaw);
     const y1 = Math.min(height - 1, y0 + 1);
     const fy = fyRaw - y0;
+    const r0 = y0 * width;
+    const r1 = y1 * width;
+    const o = y * outW;
     for (let x = 0; x < outW; x++) {
-      const fxRaw = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
-      const x0 = Math.floor(fxRaw);
-      const x1 = Math.min(width - 1, x0 + 1);
-      const fx = fxRaw - x0;
-      const top = src[y0 * width + x0] + (src[y0 * width + x1] - src[y0 * width + x0]) * fx;
-      const bottom = src[y1 * width + x0] + (src[y1 * width + x1] - src[y1 * width + x0]) * fx;
-      out[y * outW + x] = top + (bottom - top) * fy;
+      const x0 = xs0[x];
+      const x1 = xs1[x];
+      const fx = fxs[x];
+      const top = src[r0 + x0] + (src[r0 + x1] - src[r0 + x0]) * fx;
+      const bottom = src[r1 + x0] + (src[r1 + x1] - src[r1 + x0]) * fx;
+      out[o + x] = top + (bottom - top) * fy;
     }
   }
   return out;
