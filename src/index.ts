@@ -9,6 +9,7 @@ export { ProbeError, type ProbeInfo } from './media/probe.js';
 export { probe, plan, analyse, type MediaOptions } from './api.js';
 export { ffmpegPaths, type FfmpegPaths } from './media/ffmpeg.js';
 export { render, RenderError, type RenderOptions } from './render/render.js';
+export { dryRun, type DryRunSummary } from './render/dry-run.js';
 export { submitRender, startWorker, renderStatus, recentRenders, QueueError, SharedPathStorage } from './queue/index.js';
 export type { StartWorkerOptions, QueueWorker, RenderStatus, BatchStatus, RenderState, RenderStorage, InputIdentity, QueueRenderOptions } from './queue/index.js';
 export type { ProgressEvent, Stage } from './render/progress.js';

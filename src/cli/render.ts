@@ -11,6 +11,7 @@ import { PlanError } from '../plan/errors.js';
 import { FPS_RANGE } from '../plan/output-format.js';
 import { checkAudioBitrate } from '../render/options.js';
 import { timeOption } from './time-arg.js';
+import { describeDryRun, dryRun } from '../render/dry-run.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
@@ -101,6 +102,10 @@ Output:
                             json: NDJSON events on stderr (stage, frames done/total, fps, stage and
                             overall ETA, warnings, the final report; see README)
   --progress-file FILE      also write the NDJSON events to FILE (whatever --progress shows)
+  --dry-run                 check everything a render checks first (options, input, plan, images, model
+                            files, a two-frame encoder trial) and print what it would do: segments,
+                            batches, workers, keyframes to analyse, output size and frames; nothing is
+                            decoded or written (with --report -: the same as JSON on stdout)
 ${COMMON_OPTIONS_HELP}
 "-o -" writes the finished video to stdout (not to a terminal); messages then go to stderr.`,
   async run(args, io, context) {
@@ -131,6 +136,7 @@ ${COMMON_OPTIONS_HELP}
         detach: { type: 'boolean' },
         progress: { type: 'string' },
         'progress-file': { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
     checkCommonOptions(values);
@@ -157,6 +163,11 @@ ${COMMON_OPTIONS_HELP}
     const say = toStdout ? io.stderr : io.stdout;
     if (values.detach && !values.queue) throw new UsageError('--detach needs --queue redis://HOST:PORT[/DB]');
     if (values.queue && toStdout) throw new UsageError('--queue: the workers write the output on shared storage, so -o - is not available with it; give a file name');
+    if (values['dry-run']) {
+      if (toStdout) throw new UsageError('--dry-run checks the output file name: give one instead of -o -');
+      if (values.report !== undefined && !reportToStdout) throw new UsageError('--dry-run writes nothing: use --report - to print the summary as JSON, or leave --report out');
+      if (values['progress-file'] !== undefined) throw new UsageError('--dry-run writes nothing: leave out --progress-file');
+    }
     const mode: ProgressMode = values.quiet ? 'none' : ((values.progress ?? 'auto') as ProgressMode);
     if (!PROGRESS_MODES.includes(mode)) throw new UsageError(`--progress must be one of ${PROGRESS_MODES.join(', ')}, got "${values.progress}"`);
     const printer = progressPrinter(io.stderr, { mode: mode === 'bar' || mode === 'lines' ? mode : 'auto' });
@@ -219,6 +230,12 @@ ${COMMON_OPTIONS_HELP}
           }
         : undefined,
     };
+    if (values['dry-run']) {
+      const summary = await dryRun({ ...options, signal: context?.signal });
+      if (reportToStdout) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else if (!values.quiet) io.stdout.write(`${describeDryRun(summary)}\n`);
+      return 0;
+    }
     if (values.detach && options.queue) {
       const { renderId } = await submitRender({ ...options, queue: options.queue, signal: context?.signal });
       printer.done();

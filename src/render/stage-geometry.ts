@@ -43,3 +43,10 @@ export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis:
   // An odd input size alone drops the last column/row (an exact copy of the rest).
   return { encoded: size, ...sampleAspect(even, size), reframe: { size, cropsFor: () => [0, 0, even.width, even.height] } };
 }
+
+/** The encoded frame size alone (what geometryStage encodes), known before any analysis. */
+export function encodedSize(info: ProbeInfo, resolved: ResolvedPlan): Size {
+  const target = parseSize(resolved.output.size);
+  if (target) return target;
+  return reframeSize({ width: info.width, height: info.height }, resolved.output.aspect) ?? { width: info.width & ~1, height: info.height & ~1 };
+}
