@@ -46,7 +46,7 @@ t.test('maskflow analyse prints keyframes, writes JSON and a preview video with 
   const code = await analyseCommand.run([clip.file, '--json', json, '--preview', preview, '--cache-dir', join(dir, 'cache')], c.io);
   t.equal(code, 0);
   const out = c.out();
-  t.match(out, /finder: model-free; 7 keyframes; masks 320x240/);
+  t.match(out, /finder: model-free; 7 keyframes \(fixed\); masks 320x240/);
   for (const f of [0, 8, 16, 24, 32, 40, 44]) t.match(out, new RegExp(`^\\s+${f}\\s+\\d+\\.\\d\\d\\s+\\[\\d+, \\d+, \\d+, \\d+\\]\\s+\\d\\.\\d{3}\\s+model-free$`, 'm'), `row for frame ${f}`);
   const data = JSON.parse(readFileSync(json, 'utf8')) as { keyframes: { frame: number; box: number[]; score: number; source: string }[]; finder: string; frames: number };
   t.same(data.keyframes.map((k) => k.frame), [0, 8, 16, 24, 32, 40, 44]);

@@ -62,7 +62,7 @@ t.test('analysis with models: the prompt picks the subject, each model loads onc
 
     // The mask is on the chosen subject, not the other one.
     const atlas = readAtlas(blue.atlas);
-    const k = blue.keyframes[2];
+    const k = blue.keyframes[Math.floor(blue.keyframes.length / 2)];
     const mask = sampleMask(atlas, k.frame, clip.width, clip.height);
     const at = (box: number[]): number => mask[Math.round(box[1] + box[3] / 2) * clip.width + Math.round(box[0] + box[2] / 2)];
     t.ok(at(clip.truth(k.frame)) > 200 && at(clip.truthSecond(k.frame)) < 50, `${label}: mask on the blue box (${at(clip.truth(k.frame))}), off the red one (${at(clip.truthSecond(k.frame))})`);
@@ -81,4 +81,28 @@ t.test('when the models find nothing, the model-free finder takes over and says 
   const m = r.keyframes.map((k) => iou(k.box, clip.truth(k.frame)));
   t.comment(`fallback mean IoU ${(m.reduce((a, b) => a + b, 0) / m.length).toFixed(3)}`);
   t.ok(r.keyframes.every((k) => k.source === 'model-free'));
+});
+
+t.test('keyframe schedules with a real fixture-segmenter session: adaptive spends runs only where needed', async (t) => {
+  const dir = t.testdir();
+  const models = writeFixtureModels(join(dir, 'models'));
+  // 15 fps, 4 s: a subject moving steadily is followed by interpolating the 2 s base keyframes.
+  const clip = makeClip({ dir, background: 'still-cellauto', colour: '0x2040ff', seconds: 4, subjectWidth: 56, subjectHeight: 56, x0: 20, vx: 40, y0: 40, vy: 10 });
+  const info = await probe(clip.file, paths);
+  const fixed = await analyseVideo(info, { paths, models: { segmenter: models.segmenter }, keyframeSchedule: 'fixed', cacheDir: false });
+  const adaptive = await analyseVideo(info, { paths, models: { segmenter: models.segmenter }, cacheDir: false });
+  t.equal(fixed.keyframeSchedule, 'fixed');
+  t.equal(adaptive.keyframeSchedule, 'adaptive', 'adaptive is the default with a model');
+  t.comment(`fixed: ${fixed.inferences} runs at ${fixed.keyframes.map((k) => k.frame).join(',')}; adaptive: ${adaptive.inferences} at ${adaptive.keyframes.map((k) => k.frame).join(',')}`);
+  t.equal(fixed.inferences, 9, 'fixed: every 0.5 s and the last frame');
+  t.ok(adaptive.inferences < fixed.inferences, 'adaptive: fewer model runs');
+  t.ok(adaptive.inferences <= 2 * (info.frames / info.fps), 'adaptive: at most 2 runs per second of video');
+  t.equal(adaptive.inferences, adaptive.keyframes.length, 'every run is a keyframe');
+  // Between its keyframes the interpolated mask still sits on the subject.
+  const atlas = readAtlas(adaptive.atlas);
+  for (const f of [7, 15, 22, 37, 52]) {
+    const mask = sampleMask(atlas, f, clip.width, clip.height);
+    const [x, y, w, h] = clip.truth(f);
+    t.ok(mask[Math.round(y + h / 2) * clip.width + Math.round(x + w / 2)] > 200, `frame ${f}: the subject's centre is in the mask`);
+  }
 });

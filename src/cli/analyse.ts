@@ -35,7 +35,8 @@ Options:
   --matte FILE.mkv          write the subject mask of every frame as a lossless gray video
                             (FFV1 gray8, the input's size and frame rate; 255 = subject)
 ${MODEL_OPTIONS_HELP}
-  --keyframe-interval S     seconds between keyframes (default ${DEFAULT_KEYFRAME_INTERVAL}, ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max})
+  --keyframe-interval S     seconds between keyframes of the fixed schedule (default ${DEFAULT_KEYFRAME_INTERVAL}, ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max};
+                            alone it picks --keyframes fixed)
 ${COMMON_OPTIONS_HELP}
 With no model the model-free finder is used (saliency + motion).`,
   async run(args, io, context) {
@@ -55,7 +56,8 @@ With no model the model-free finder is used (saliency + motion).`,
     const jsonToStdout = values.json === STDOUT;
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
     const interval = numberOption('keyframe-interval', values['keyframe-interval'], { ...KEYFRAME_INTERVAL_RANGE, unit: 'seconds' });
-    const { models, cacheDir } = modelOptions(values);
+    const { models, cacheDir, keyframeSchedule } = modelOptions(values);
+    if (keyframeSchedule === 'adaptive' && values['keyframe-interval'] !== undefined) throw new UsageError('--keyframe-interval sets the fixed schedule; it does not go with --keyframes adaptive');
     const outputs = [jsonToStdout ? undefined : values.json, values.preview, values.matte].filter((f): f is string => !!f).map((f) => resolve(f));
     if (new Set(outputs).size !== outputs.length) throw new UsageError('--json, --preview and --matte must name different files');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
@@ -68,6 +70,8 @@ With no model the model-free finder is used (saliency + motion).`,
     const result = await analyseVideo(info, {
       paths,
       keyframeInterval: interval,
+      // An interval given alone asks for keyframes at that interval.
+      keyframeSchedule: keyframeSchedule ?? (interval !== undefined ? 'fixed' : undefined),
       prompt: values.subject,
       models,
       cacheDir,
@@ -78,7 +82,7 @@ With no model the model-free finder is used (saliency + motion).`,
     const say = jsonToStdout ? io.stderr : io.stdout;
     if (!values.quiet) say.write(
       `${info.file}: ${info.width}x${info.height}, ${info.frames} frames at ${info.fps.toFixed(3)} fps\n` +
-        `finder: ${result.finder}; ${result.keyframes.length} keyframes; masks ${result.maskWidth}x${result.maskHeight}; ` +
+        `finder: ${result.finder}; ${result.keyframes.length} keyframes (${result.keyframeSchedule}); masks ${result.maskWidth}x${result.maskHeight}; ` +
         `${result.cached ? 'from cache' : `analysed in ${(result.ms / 1000).toFixed(2)} s`}` +
         `${Object.keys(result.loads).length ? `; model loads ${JSON.stringify(result.loads)}` : ''}\n${table(result)}\n`,
     );
@@ -91,6 +95,9 @@ With no model the model-free finder is used (saliency + motion).`,
         frames: info.frames,
         fps: info.fps,
         finder: result.finder,
+        keyframeSchedule: result.keyframeSchedule,
+        inferences: result.inferences,
+        msPerInference: result.msPerInference,
         cached: result.cached,
         loads: result.loads,
         maskWidth: result.maskWidth,

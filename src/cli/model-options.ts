@@ -3,6 +3,7 @@
 import type { ModelPaths } from '../vision/models/types.js';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
 import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
+import { KEYFRAME_SCHEDULES, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import { UsageError } from './command.js';
 
 
@@ -13,6 +14,7 @@ export const MODEL_OPTION_SPECS = {
   segmenter: { type: 'string' },
   'segmenter-preset': { type: 'string' },
   'execution-provider': { type: 'string' },
+  keyframes: { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   ffmpeg: { type: 'string' },
@@ -25,6 +27,9 @@ export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject 
   --segmenter-preset NAME   segmenter normalisation: ${SEGMENTER_PRESETS.join(', ')} (default u2net)
   --execution-provider NAME onnxruntime execution provider for the models: ${EXECUTION_PROVIDERS.join(', ')}
                             (default cpu; the others need an onnxruntime-node build that has them)
+  --keyframes fixed|adaptive where models run: adaptive (default with a model) adds keyframes where the
+                            subject moves or changes faster than interpolation follows (at most 2 model
+                            runs per second of video on average); fixed runs them every keyframe interval
   --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
   --no-cache                always analyse, write no cache entry
   --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary`;
@@ -36,12 +41,13 @@ export interface ModelOptionValues {
   segmenter?: string;
   'segmenter-preset'?: string;
   'execution-provider'?: string;
+  keyframes?: string;
   'cache-dir'?: string;
   'no-cache'?: boolean;
 }
 
 /** Checks the shared options and turns them into model paths and a cache setting. */
-export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined } {
+export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined; keyframeSchedule?: KeyframeSchedule } {
   const preset = values['segmenter-preset'];
   if (preset !== undefined && !(SEGMENTER_PRESETS as readonly string[]).includes(preset)) {
     throw new UsageError(`--segmenter-preset must be one of ${SEGMENTER_PRESETS.join(', ')}, got "${preset}"`);
@@ -49,6 +55,10 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
   const provider = values['execution-provider'];
   if (provider !== undefined && !isExecutionProvider(provider)) {
     throw new UsageError(`--execution-provider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${provider}"`);
+  }
+  const schedule = values.keyframes;
+  if (schedule !== undefined && !(KEYFRAME_SCHEDULES as readonly string[]).includes(schedule)) {
+    throw new UsageError(`--keyframes must be one of ${KEYFRAME_SCHEDULES.join(', ')}, got "${schedule}"`);
   }
   if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
   return {
@@ -60,5 +70,6 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
       executionProvider: provider,
     },
     cacheDir: values['no-cache'] ? false : values['cache-dir'],
+    keyframeSchedule: schedule as KeyframeSchedule | undefined,
   };
 }

@@ -7,6 +7,7 @@ import type { PlanInput } from '../plan/schema.js';
 import type { QueueRenderOptions } from '../queue/submit.js';
 import { checkModelPaths } from '../vision/analyse.js';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
+import { KEYFRAME_SCHEDULES, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import type { ModelPaths } from '../vision/models/types.js';
 import { OUTPUT_EXTENSIONS } from './finish.js';
 import type { ProgressEvent } from './progress.js';
@@ -33,6 +34,8 @@ export interface RenderOptions {
   ranker?: string;
   segmenter?: string;
   segmenterPreset?: ModelPaths['segmenterPreset'];
+  /** Where the models run: 'adaptive' (default with a model) or 'fixed' (every subject.keyframeInterval). */
+  keyframeSchedule?: KeyframeSchedule;
   /** onnxruntime execution provider for the models: cpu (default), cuda, tensorrt, coreml, dml, webgpu. */
   executionProvider?: string;
   cacheDir?: string | false;
@@ -105,6 +108,9 @@ export function checkOptions(o: RenderOptions): CheckedOptions {
   checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
   if (o.executionProvider !== undefined && !isExecutionProvider(o.executionProvider)) {
     throw new RenderError(`executionProvider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${String(o.executionProvider)}"`);
+  }
+  if (o.keyframeSchedule !== undefined && !KEYFRAME_SCHEDULES.includes(o.keyframeSchedule)) {
+    throw new RenderError(`keyframeSchedule must be one of ${KEYFRAME_SCHEDULES.join(', ')}, got "${String(o.keyframeSchedule)}"`);
   }
   const workers = o.workers;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new RenderError(`workers must be an integer from 1 to 64, got ${o.workers}`);

@@ -26,6 +26,7 @@ export async function analyseStage(
   const analysis = await analyseVideo(info, {
     paths,
     keyframeInterval: resolved.subject.keyframeInterval,
+    keyframeSchedule: options.keyframeSchedule,
     prompt: resolved.subject.prompt,
     models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset, executionProvider: options.executionProvider },
     cacheDir: options.cacheDir,

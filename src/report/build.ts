@@ -29,7 +29,7 @@ export function nativeReport(): Report['native'] {
 export function modelsReport(analysis: AnalysisResult): Pick<Report, 'models' | 'analysis'> {
   return {
     models: { loads: analysis.loads, inferences: analysis.inferences, msPerInference: analysis.msPerInference },
-    analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length },
+    analysis: { cached: analysis.cached, finder: analysis.finder, keyframes: analysis.keyframes.length, keyframeSchedule: analysis.keyframeSchedule },
   };
 }
 

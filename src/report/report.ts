@@ -45,7 +45,8 @@ export interface Report {
   renderFps: number;
   /** Sessions created per model; keyframes the models ran on; mean ms of one pass (0 on a cache hit). */
   models: { loads: Record<string, number>; inferences: number; msPerInference: number };
-  analysis: { cached: boolean; finder: string; keyframes: number };
+  /** keyframeSchedule: 'adaptive' (model runs where the interpolation needs them) or 'fixed' (every keyframeInterval). */
+  analysis: { cached: boolean; finder: string; keyframes: number; keyframeSchedule: 'fixed' | 'adaptive' };
   masks: {
     /** Size of the atlas every worker reads in place. */
     bytesShared: number;

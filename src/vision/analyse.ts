@@ -5,7 +5,7 @@
 import { folderProblem, regularFileProblem } from '../file-kind.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
-import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
+import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE, type Keyframe } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/types.js';
 import { readAtlas, writeAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
@@ -16,6 +16,7 @@ import { importModels } from './models/runtime.js';
 import { resolveModels } from '../models/analysis-models.js';
 import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
+import { AdaptiveKeyframes, adaptiveSteps, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
 export const ANALYSIS_VERSION = 4;
@@ -23,7 +24,14 @@ export const DEFAULT_MASK_LONG_SIDE = 320;
 
 export interface AnalyseOptions {
   paths: FfmpegPaths;
+  /** Seconds between keyframes of the fixed schedule (the model-free finder always uses it). */
   keyframeInterval?: number;
+  /**
+   * Where models run (keyframe-schedule.ts): 'adaptive' (the default with a model) adds keyframes
+   * where the interpolation would not follow the subject, within 2 model runs per second of video;
+   * 'fixed' runs them every `keyframeInterval`.
+   */
+  keyframeSchedule?: KeyframeSchedule;
   prompt?: string;
   models?: ModelPaths;
   /** Cache folder; undefined = the default user cache folder; false = no cache. */
@@ -55,6 +63,8 @@ export interface AnalysisResult {
   atlas: Uint8Array;
   keyframes: KeyframeResult[];
   finder: string;
+  /** The schedule the keyframes came from ('fixed' for the model-free finder). */
+  keyframeSchedule: KeyframeSchedule;
   cached: boolean;
   /** Sessions created per model in this run (empty on a cache hit or with no models). */
   loads: Record<string, number>;
@@ -74,6 +84,7 @@ export interface AnalysisResult {
 interface CachedMeta {
   keyframes: KeyframeResult[];
   finder: string;
+  keyframeSchedule?: KeyframeSchedule;
   maskWidth: number;
   maskHeight: number;
 }
@@ -119,7 +130,7 @@ export function maskSize(width: number, height: number, longSide: number): { wid
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide: number } {
+function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide: number; schedule: KeyframeSchedule } {
   const interval = options.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
   const { min, max } = KEYFRAME_INTERVAL_RANGE;
   if (!(typeof interval === 'number' && interval >= min && interval <= max)) {
@@ -129,7 +140,10 @@ function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide
   if (!(Number.isInteger(maskLongSide) && maskLongSide >= 256 && maskLongSide <= 640)) {
     throw new AnalyseError(`mask long side must be an integer in 256..640, got ${maskLongSide}`);
   }
-  return { interval, maskLongSide };
+  const schedule = options.keyframeSchedule ?? (hasModels(options.models) ? 'adaptive' : 'fixed');
+  if (!KEYFRAME_SCHEDULES.includes(schedule)) throw new AnalyseError(`keyframe schedule must be one of ${KEYFRAME_SCHEDULES.join(', ')}, got ${String(schedule)}`);
+  // The model-free finder costs no model runs and reads motion from evenly spaced keyframes.
+  return { interval, maskLongSide, schedule: hasModels(options.models) ? schedule : 'fixed' };
 }
 
 /**
@@ -151,7 +165,7 @@ export function checkModelPaths(models: ModelPaths | undefined): void {
   if (problem) throw new AnalyseError(`ranker model folder ${models?.ranker}: ${problem}; expected a CLIP folder with onnx/ and tokenizer.json`);
 }
 
-async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number): Promise<CacheKeyParts> {
+async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number, schedule: KeyframeSchedule): Promise<CacheKeyParts> {
   const models: Record<string, string> = {};
   const m = options.models;
   if (m?.detector) models.detector = await hashModelPath(m.detector, 'detector model');
@@ -167,7 +181,10 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
     models,
     // The model-free finder ignores the prompt, so it does not split the cache.
     prompt: hasModels(m) ? (options.prompt ?? '') : null,
-    params: { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation },
+    // Fixed-schedule entries keep the keys they were written with; adaptive ones do not depend on the interval.
+    params: schedule === 'adaptive'
+      ? { analysis: ANALYSIS_VERSION, keyframeSchedule: schedule, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation }
+      : { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation },
   };
 }
 
@@ -205,7 +222,7 @@ interface PerKeyframe {
 
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
   const started = performance.now();
-  const { interval, maskLongSide } = checkOptions(options);
+  const { interval, maskLongSide, schedule } = checkOptions(options);
   // Model names (`isnet`) become cache paths first (downloaded or assembled on first use).
   if (hasModels(options.models)) options = { ...options, models: await resolveModels(options.models, options.onModelMessage) };
   checkModelPaths(options.models);
@@ -213,7 +230,9 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
-  const indices = keyframeIndices(probe.frames, probe.fps, interval);
+  // The adaptive schedule decodes candidate frames; the model runs on some of them.
+  const decodeInterval = schedule === 'adaptive' ? adaptiveSteps(probe.fps).candidateStep / probe.fps : interval;
+  const indices = keyframeIndices(probe.frames, probe.fps, decodeInterval);
 
   let cacheDir: string | undefined;
   let key: string | undefined;
@@ -221,14 +240,14 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   let cacheNote: string | undefined;
   if (options.cacheDir !== false) {
     cacheDir = options.cacheDir ?? defaultCacheDir();
-    parts = await keyParts(probe, options, interval, maskLongSide);
+    parts = await keyParts(probe, options, interval, maskLongSide, schedule);
     signal?.throwIfAborted();
     key = cacheKey(parts);
     const found = await readCache<CachedMeta>(cacheDir, key, (meta, atlas) => cachedMetaProblem(meta, atlas, probe));
     if (found.status === 'hit') {
       const meta = found.entry.meta;
       options.onProgress?.({ stage: 'analyse', done: indices.length, total: indices.length });
-      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, cached: true, loads: {}, inferences: 0, msPerInference: 0, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key), warnings: [] };
+      return { atlas: found.entry.atlas, keyframes: meta.keyframes, finder: meta.finder, keyframeSchedule: meta.keyframeSchedule ?? 'fixed', cached: true, loads: {}, inferences: 0, msPerInference: 0, maskWidth: meta.maskWidth, maskHeight: meta.maskHeight, ms: performance.now() - started, cacheFile: cacheFile(cacheDir, key), warnings: [] };
     }
     if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
   }
@@ -248,10 +267,9 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     try {
       signal?.throwIfAborted();
       finderName = loaded.names.join('+');
-      await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, async (kf) => {
-        // Between keyframes: a model run takes well under a second, so an interrupt is seen quickly.
+      const runModels = async (kf: Keyframe): Promise<PerKeyframe> => {
+        // Between model runs: one takes a second or two, so an interrupt is seen quickly.
         signal?.throwIfAborted();
-        finder.add(kf);
         const inferenceStart = performance.now();
         const found: SubjectFinding | undefined = await models.findSubject(loaded, { data: kf.data, width: kf.width, height: kf.height });
         inferenceMs += performance.now() - inferenceStart;
@@ -266,9 +284,23 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
             entry.mask = resizeArea(found.mask, kf.width, kf.height, mask.width, mask.height, 1);
           }
         }
-        perKeyframe.push(entry);
-        options.onProgress?.({ stage: 'analyse', done: perKeyframe.length, total: indices.length });
-      });
+        return entry;
+      };
+      let decoded = 0;
+      if (schedule === 'adaptive') {
+        const adaptive = new AdaptiveKeyframes({ fps: probe.fps, frames: probe.frames, maskWidth: mask.width, maskHeight: mask.height, infer: runModels, onSettled: (kf) => finder.add(kf) });
+        await forEachKeyframe(probe, { paths: options.paths, interval: decodeInterval, signal, onWarning }, async (kf) => {
+          await adaptive.add(kf);
+          options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
+        });
+        perKeyframe.push(...(adaptive.keyframes as PerKeyframe[]));
+      } else {
+        await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, async (kf) => {
+          finder.add(kf);
+          perKeyframe.push(await runModels(kf));
+          options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
+        });
+      }
       loads = { ...loaded.loads };
     } finally {
       await models.releaseSubjectModels(loaded);
@@ -305,7 +337,10 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     perKeyframe.forEach((k) => sources.push(k.score > 0 ? finderName : 'interpolated'));
   }
 
-  const boxes = smoothBoxes(perKeyframe.map((k) => k.box as Box));
+  // Adaptive keyframes sit where the subject changes, unevenly spaced: averaging a keyframe with its
+  // neighbours (made for evenly spaced keyframes) would blur away the change it was added for.
+  const smooth = schedule === 'fixed';
+  const boxes = smooth ? smoothBoxes(perKeyframe.map((k) => k.box as Box)) : perKeyframe.map((k) => [...(k.box as Box)] as Box);
   const rawMasks = perKeyframe.map((k, i) => k.mask ?? toBytes(boxMask(boxes[i], mask.width, mask.height)));
   const centres = boxes.map(([x, y, w, h]): [number, number] => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]);
   // Smoothed one keyframe at a time straight into the atlas bytes: no second set of Float32 masks.
@@ -313,7 +348,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const smoothed = new Float32Array(mask.width * mask.height);
   const weights = new Float32Array(mask.width * mask.height);
   for (let i = 0; i < rawMasks.length; i++) {
-    toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), maskBytes, i * smoothed.length);
+    if (smooth) toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), maskBytes, i * smoothed.length);
+    else maskBytes.set(rawMasks[i], i * smoothed.length);
   }
   const clampBox = (b: Box): Box => {
     const x = Math.min(1, Math.max(0, b[0]));
@@ -336,10 +372,10 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;
     return { frame: k.frame, time: k.frame / probe.fps, box: [px(x, source.width), px(y, source.height), px(w, source.width), px(h, source.height)], score: Math.round(k.score * 1000) / 1000, source: sources[i] };
   });
-  const result: AnalysisResult = { atlas, keyframes, finder: finderName, cached: false, loads, inferences, msPerInference: inferences ? Math.round((inferenceMs / inferences) * 10) / 10 : 0, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: [...decodeWarnings, ...(cacheNote ? [cacheNote] : [])] };
+  const result: AnalysisResult = { atlas, keyframes, finder: finderName, keyframeSchedule: schedule, cached: false, loads, inferences, msPerInference: inferences ? Math.round((inferenceMs / inferences) * 10) / 10 : 0, maskWidth: mask.width, maskHeight: mask.height, ms: 0, cacheNote, warnings: [...decodeWarnings, ...(cacheNote ? [cacheNote] : [])] };
   signal?.throwIfAborted();
   if (cacheDir && key && parts) {
-    const meta: CachedMeta = { keyframes, finder: finderName, maskWidth: mask.width, maskHeight: mask.height };
+    const meta: CachedMeta = { keyframes, finder: finderName, keyframeSchedule: schedule, maskWidth: mask.width, maskHeight: mask.height };
     // The cache is optional: failing to write it (full disk, read-only, a file in the way) is a warning.
     try {
       result.cacheFile = await writeCache(cacheDir, key, parts, { meta, atlas });
