@@ -94,7 +94,7 @@ t.test('a kill -9 leaves a dead run folder; the next render cleans it and leaves
 
   // Run C: renders to completion; the dead folder is gone, the live one untouched.
   const report = join(dir, 'c.json');
-  const c = await runCli(args(output, '--report', report));
+  const c = await runCli(args(output, '--report', report, '--no-resume'));
   t.equal(c.code, 0, c.stderr);
   t.notOk(existsSync(dead), "run A's dead folder was removed");
   t.ok(existsSync(join(dir, live!)), "run B's live folder was left alone");

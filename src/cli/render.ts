@@ -69,6 +69,8 @@ ${MODEL_OPTIONS_HELP}
 Performance:
   --workers N               render worker threads (default: chosen from the frame size and cores; the report says why)
   --batch-seconds S         target batch length, cut on segment boundaries (default 20)
+  --no-resume               render every batch again, even when an earlier run to this output was
+                            killed with the same settings (default: its intact batch files are reused)
 
 Queue (several machines; see README "Running on several machines"):
   --queue URL               render the batches on \`maskflow worker\` processes through
@@ -120,6 +122,7 @@ ${COMMON_OPTIONS_HELP}
         ...MODEL_OPTION_SPECS,
         workers: { type: 'string' },
         'batch-seconds': { type: 'string' },
+        'no-resume': { type: 'boolean' },
         report: { type: 'string' },
         aspect: { type: 'string' },
         size: { type: 'string' },
@@ -220,6 +223,7 @@ ${COMMON_OPTIONS_HELP}
       encoder: { codec: values.codec, crf, preset: values.preset },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
+      resume: values['no-resume'] !== true,
       onProgress: mode === 'none' && sinks.length === 0 ? undefined : onProgress,
       queue: values.queue
         ? {

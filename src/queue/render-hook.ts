@@ -61,6 +61,7 @@ export async function queuedRender(ctx: QueuedRenderContext): Promise<Report> {
         range: [j.startFrame, j.endFrame] as [number, number],
         seconds: (j.endFrame - j.startFrame) / info.fps,
         worker: r ? workers.indexOf(r.worker) : -1,
+        reused: r?.reused === true,
         ms: r?.ms ?? { decodeWait: 0, effects: 0, encodeWait: 0, total: 0 },
       };
     }),

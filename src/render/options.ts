@@ -59,6 +59,11 @@ export interface RenderOptions {
   audioBitrate?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
+  /**
+   * Resume an interrupted render (default true): when an earlier run to this output died (kill -9,
+   * power loss) with the same input, plan, analysis and settings, its intact batch files are reused.
+   */
+  resume?: boolean;
   /** Also write the report JSON here, and the resolved plan beside it (r.json → r.plan.resolved.json). */
   report?: string;
   onProgress?: (event: ProgressEvent) => void;

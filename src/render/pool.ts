@@ -7,7 +7,8 @@ import type { BatchJob, BatchResult } from './job.js';
 import type { PoolMessage, WorkerData, WorkerMessage } from './protocol.js';
 
 export interface PoolResult {
-  results: (BatchResult & { worker: number; attempts: number })[];
+  /** `reused`: a batch file from an interrupted earlier run, taken as it was (worker -1, attempts 0). */
+  results: (BatchResult & { worker: number; attempts: number; reused?: boolean })[];
   /** Each transient failure that was retried: the batch, the attempt that failed and why. */
   retries: { batch: number; attempt: number; reason: string }[];
   /** Native data address of the atlas as each worker saw it. */
@@ -54,6 +55,8 @@ export async function runPool(
     signal?: AbortSignal;
     /** Tries per batch for transient failures (default 2: one retry on a fresh worker). */
     maxAttempts?: number;
+    /** Called as each batch's file is finished (resume records it). */
+    onBatchDone?: (job: BatchJob, result: BatchResult) => void;
   },
 ): Promise<PoolResult> {
   const count = Math.max(1, Math.min(options.workers, jobs.length));
@@ -152,6 +155,7 @@ export async function runPool(
               break;
             case 'done':
               results.push({ ...m.result, worker: w, attempts: current?.attempt ?? 1 });
+              if (current) options.onBatchDone?.(current, m.result);
               options.onProgress(m.result.batch, m.result.frames);
               next();
               break;

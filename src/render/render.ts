@@ -20,6 +20,8 @@ import { fpsRational } from '../plan/output-format.js';
 import { frameMap, rangeFrames } from './retime.js';
 import { planStage } from './stage-plan.js';
 import { runStage } from './stage-run.js';
+import type { BatchJob } from './job.js';
+import { ManifestWriter, readManifest, reusableBatches, settingsHash, type ManifestBatch } from './manifest.js';
 import { openRunDir, staleRunWarnings } from './run-dir.js';
 import { resolveTools } from './tools.js';
 
@@ -87,16 +89,38 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
     const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '', map);
     return queuedRender({ options, info, tools, resolved, analysis, jobs: queueJobs, stages: clock.stages, started: clock.started, rss, planWarnings });
   }
-  const { dir: runDir, stale } = await openRunDir(output);
+  // A batch whose frames are all dropped by a lower frame rate has nothing to encode.
+  const listJobs = (batchFile: (index: number) => string): BatchJob[] =>
+    batchJobs(jobs, info, resolved, geometry, paths, batchFile, map).filter((j) => !j.repeats || j.repeats.some((n) => n > 0));
+  const settings = await settingsHash(listJobs(() => ''), new Uint8Array(atlas), info.file);
+  // Resume: a dead run's folder for this output whose manifest has the same settings is taken over.
+  const resumable = options.resume === false ? undefined : async (dir: string): Promise<boolean> => (await readManifest(dir))?.settings === settings;
+  const { dir: runDir, stale } = await openRunDir(output, resumable);
   const workDir = runDir.path;
   const forgetWorkDir = removeOnExit(workDir);
   const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
   try {
-    // A batch whose frames are all dropped by a lower frame rate has nothing to encode.
-    const batchList = batchJobs(jobs, info, resolved, geometry, paths, batchFile, map).filter((j) => !j.repeats || j.repeats.some((n) => n > 0));
+    const batchList = listJobs(batchFile);
+    const earlier = runDir.takenOver ? await readManifest(workDir) : undefined;
+    const kept = earlier ? await reusableBatches(workDir, earlier, batchList, paths) : new Map<number, ManifestBatch>();
+    const manifest = new ManifestWriter(workDir, settings, [...kept.values()]);
+    await manifest.start();
     const encoded = new Map(batchList.map((j) => [j.batch, j.repeats ? j.repeats.reduce((a, b) => a + b, 0) : j.endFrame - j.startFrame]));
     const frames = batchList.reduce((n, j) => n + j.endFrame - j.startFrame, 0);
-    const pool = await runStage(batchList, { workers: jobs.workerChoice.workers, atlas, frames, input: options.input, signal: options.signal, emit });
+    const pool = await runStage(
+      batchList.filter((j) => !kept.has(j.batch)),
+      {
+        workers: jobs.workerChoice.workers,
+        atlas,
+        frames,
+        input: options.input,
+        signal: options.signal,
+        emit,
+        reused: [...kept.values()].map((b) => ({ batch: b.batch, frames: b.frames, written: b.written, ms: { decodeWait: 0, effects: 0, encodeWait: 0, total: 0 } })),
+        onBatchDone: (job, result) => void manifest.record(job, result),
+      },
+    );
+    await manifest.flush();
     clock.end('render');
 
     options.signal?.throwIfAborted();

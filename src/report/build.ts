@@ -74,7 +74,7 @@ export function buildReport(f: LocalRunFacts): Report {
     },
     batches: f.batches.map((b) => {
       const r = pool.results.find((x) => x.batch === b.index)!;
-      return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, seekFrames: b.seekFrames ?? null, worker: r.worker, attempts: r.attempts, ms: r.ms };
+      return { index: b.index, range: [b.startFrame, b.endFrame], seconds: (b.endFrame - b.startFrame) / info.fps, seekFrames: b.seekFrames ?? null, worker: r.worker, attempts: r.attempts, reused: r.reused === true, ms: r.ms };
     }),
     stages,
     stagesCpu,

@@ -11,6 +11,8 @@ export interface BatchReport {
   worker: number;
   /** Tries it took: 2 when the first failed for a transient reason (ffmpeg killed or hung, worker crashed) and it was rerun on a fresh worker. Local renders only (a queue counts its attempts in `maskflow status`). */
   attempts?: number;
+  /** Taken from an interrupted earlier run of the same render (resume) instead of rendered: worker -1, attempts 0. */
+  reused: boolean;
   ms: { decodeWait: number; effects: number; encodeWait: number; total: number };
 }
 
