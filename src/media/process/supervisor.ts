@@ -30,6 +30,24 @@ const adopted = new Map<number, ChildInfo>();
 let listener: ChildListener | undefined;
 let hooked = false;
 let peakOfEnded = 0;
+// Memory of all children together: the highest sum of their peak sizes so far. A child's peak
+// only grows while it lives, so the sum is highest just before one ends: sampled then too.
+const lastPeak = new Map<number, number>();
+let togetherPeak = 0;
+
+function childPeak(pid: number, known: number): number {
+  const peak = Math.max(known, lastPeak.get(pid) ?? 0, procPeakRss(pid));
+  lastPeak.set(pid, peak);
+  return peak;
+}
+
+function sampleTogether(): number {
+  let sum = 0;
+  for (const p of live) if (p.pid !== undefined) sum += childPeak(p.pid, p.peakRssBytes());
+  for (const c of adopted.values()) sum += childPeak(c.pid, c.peakRssBytes);
+  togetherPeak = Math.max(togetherPeak, sum);
+  return sum;
+}
 
 function infoOf(p: Supervised): ChildInfo {
   return { pid: p.pid ?? -1, name: p.name, what: p.what, peakRssBytes: p.peakRssBytes() };
@@ -46,7 +64,12 @@ export function adoptChild(child: ChildInfo): void {
 }
 
 export function releaseChild(child: ChildInfo): void {
+  if (adopted.has(child.pid)) {
+    adopted.set(child.pid, child); // its own thread's last figure
+    sampleTogether();
+  }
   adopted.delete(child.pid);
+  lastPeak.delete(child.pid);
   peakOfEnded = Math.max(peakOfEnded, child.peakRssBytes);
 }
 
@@ -63,7 +86,10 @@ export function register(p: Supervised): void {
 }
 
 export function unregister(p: Supervised): void {
-  if (!live.delete(p)) return;
+  if (!live.has(p)) return;
+  sampleTogether();
+  live.delete(p);
+  if (p.pid !== undefined) lastPeak.delete(p.pid);
   peakOfEnded = Math.max(peakOfEnded, p.peakRssBytes());
   listener?.('reaped', infoOf(p));
 }
@@ -100,19 +126,17 @@ export function procPeakRss(pid: number): number {
 }
 
 /**
- * Memory of all of this process's ffmpeg/ffprobe children at once: the sum of
- * the peak RSS of those alive now (this thread's and adopted ones), or the
- * largest one that ended since the last call, whichever is more; resets the
- * ended count. Where children run side by side (one decoder and one encoder
- * per worker) the sum is what the machine must hold.
+ * Memory of all of this process's ffmpeg/ffprobe children at once (this
+ * thread's and adopted ones): the highest sum of their peak RSS since the last
+ * call, sampled now and whenever one ended; resets the count. Where children
+ * run side by side (one decoder and one encoder per worker) the sum is what
+ * the machine must hold.
  */
 export function takeChildrenRss(): number {
-  let sum = 0;
-  for (const p of live) sum += p.pid === undefined ? 0 : Math.max(p.peakRssBytes(), procPeakRss(p.pid));
-  for (const c of adopted.values()) sum += procPeakRss(c.pid);
-  const ended = peakOfEnded;
-  peakOfEnded = 0;
-  return Math.max(sum, ended);
+  const now = sampleTogether();
+  const peak = togetherPeak;
+  togetherPeak = now;
+  return peak;
 }
 
 /**
