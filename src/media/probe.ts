@@ -5,9 +5,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FfmpegPaths } from './ffmpeg.js';
+import { ffmpegCodecs, ffmpegOnPath, OTHER_FFMPEG_HINT } from './decoders.js';
 import { FrameGridError, frameGrid, gridRate, gridWarnings, seeksByIndex } from './frame-grid.js';
 import { PacketScanError, scanVideoPackets } from './packets.js';
-import { ffprobeJson, ProcessError, runFfmpeg, runFfprobe, outputOrFailure } from './process/index.js';
+import { ffprobeJson, ProcessError, runFfmpeg, runFfprobe, outputOrFailure, versionLine } from './process/index.js';
 import type { ProbeInfo } from './probe-types.js';
 
 export type { ProbeInfo } from './probe-types.js';
@@ -24,6 +25,7 @@ interface FfprobeStream {
   index: number;
   codec_type?: string;
   codec_name?: string;
+  codec_tag_string?: string;
   width?: number;
   height?: number;
   avg_frame_rate?: string;
@@ -153,6 +155,32 @@ const finite = (v: unknown): number | undefined => {
 
 const known = (v: string | undefined): string | undefined => (v && v !== 'unknown' ? v : undefined);
 
+/**
+ * Refuses a video stream this ffmpeg has no decoder for, naming the codec,
+ * the ffmpeg and how to use another (and an ffmpeg on PATH that decodes it,
+ * when there is one). A listing that cannot be read checks nothing: the
+ * decode itself fails later with ffmpeg's own message.
+ */
+async function checkDecodable(paths: FfmpegPaths, fileArg: string, video: FfprobeStream): Promise<void> {
+  const codecs = await ffmpegCodecs(paths.ffmpeg).catch(() => undefined);
+  const name = video.codec_name && video.codec_name !== 'unknown' ? video.codec_name : undefined;
+  if (!codecs || (name && codecs.get(name)?.decode)) return;
+  const tag = video.codec_tag_string && !/^\[0\]/.test(video.codec_tag_string) ? `, tag ${video.codec_tag_string}` : '';
+  const known = name ? codecs.get(name) : undefined;
+  const what = name ? `${name}${known ? ` (${known.description.replace(/\s*\(.*$/, '')})` : ''}` : `in a codec ffprobe does not know (${paths.ffprobe}${tag})`;
+  const version = versionLine(paths.ffmpeg)?.replace(/^ffmpeg version (\S+).*$/, '$1');
+  let elsewhere = '';
+  const other = ffmpegOnPath(paths.ffmpeg);
+  if (other && name) {
+    const theirs = await ffmpegCodecs(other).catch(() => undefined);
+    if (theirs?.get(name)?.decode) elsewhere = ` The ffmpeg at ${other} decodes it.`;
+  }
+  throw new ProbeError(
+    fileArg,
+    `video stream ${video.index} is ${what}, which ${paths.ffmpeg}${version ? ` (version ${version})` : ''} cannot decode; ${OTHER_FFMPEG_HINT}.${elsewhere}`,
+  );
+}
+
 export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeInfo> {
   const file = resolve(fileArg);
   if (!existsSync(file)) throw new ProbeError(fileArg, 'no such file');
@@ -168,6 +196,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   const videos = data.streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const video = videos[0];
   if (!video) throw new ProbeError(fileArg, 'has no video stream');
+  await checkDecodable(paths, fileArg, video);
   const width = Number(video.width);
   const height = Number(video.height);
   if (!(width > 0 && height > 0)) throw new ProbeError(fileArg, `video stream ${video.index} (${video.codec_name ?? 'unknown codec'}) has no frame size; ffprobe cannot decode it`);

@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { locateNative, NativeLoadError } from '../native/loader.js';
 import { platformTriple } from '../native/platform.js';
 import { describeBinary } from '../media/binaries.js';
+import { decoderGap, ffmpegOnPath } from '../media/decoders.js';
+import { versionLine } from '../media/process/index.js';
 import { packageVersion } from '../version.js';
 
 export interface DoctorReport {
@@ -17,6 +19,36 @@ export interface DoctorReport {
   ffmpeg: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
   ffprobe: { ok: boolean; path?: string; source?: string; version?: string; error?: string };
   onnxruntime: { ok: boolean; version?: string; error?: string };
+  /** Filled by collectDecoderGap (it runs both ffmpegs): what another ffmpeg on PATH decodes that this one does not. */
+  decoders?: DecoderComparison;
+}
+
+export interface DecoderComparison {
+  /** The other ffmpeg found on PATH and its version line; absent when there is none. */
+  other?: string;
+  otherVersion?: string;
+  /** Codec names it decodes and the ffmpeg in use does not (video first), with their descriptions. */
+  missing?: { name: string; kind: 'video' | 'audio' | 'subtitle' | 'data' | 'attachment'; description: string }[];
+  /** Why there is nothing to compare, or what failed. */
+  note?: string;
+}
+
+const KINDS = { V: 'video', A: 'audio', S: 'subtitle', D: 'data', T: 'attachment' } as const;
+
+/** Compares the decoders of `ffmpeg` (the one in use) with an ffmpeg on PATH, when there is another one. */
+export async function collectDecoderGap(ffmpeg: string, env: NodeJS.ProcessEnv = process.env): Promise<DecoderComparison> {
+  const other = ffmpegOnPath(ffmpeg, env);
+  if (!other) return { note: 'no other ffmpeg on PATH to compare decoders with' };
+  try {
+    const gap = await decoderGap(ffmpeg, other);
+    return {
+      other,
+      otherVersion: versionLine(other) ?? 'unknown version',
+      missing: gap.missing.map((c) => ({ name: c.name, kind: KINDS[c.kind as keyof typeof KINDS] ?? 'data', description: c.description })),
+    };
+  } catch (err) {
+    return { other, note: `could not list the decoders: ${(err as Error).message.split('\n')[0]}` };
+  }
 }
 
 function binaryEntry(name: 'ffmpeg' | 'ffprobe', dir?: string): DoctorReport['ffmpeg'] {
