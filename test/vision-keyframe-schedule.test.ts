@@ -1,11 +1,15 @@
 // The adaptive keyframe schedule on drawn frames: the "model" here is the exact
 // drawing (box and mask of the disc), so what is tested is where the schedule
-// spends model runs, not a model. Real sessions: test/vision-analyse-models.test.ts
+// spends model runs, not a model. Also what render --dry-run tells of it. Real sessions: test/vision-analyse-models.test.ts
 // (fixture ONNX) and test/models-real.test.ts (IS-Net).
 import t from 'tap';
 import type { Keyframe } from '../src/media/keyframes.js';
-import { ADAPTIVE, AdaptiveKeyframes, adaptiveSteps, interpolationMismatch, type ScheduledKeyframe } from '../src/vision/keyframe-schedule.js';
+import { join } from 'node:path';
+import { dryRun, describeDryRun } from '../src/render/dry-run.js';
+import { ADAPTIVE, AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, interpolationMismatch, type ScheduledKeyframe } from '../src/vision/keyframe-schedule.js';
+import { writeFixtureModels } from './fixture-models/write-fixtures.js';
 import { rng } from './helpers/random.js';
+import { makeClip } from './helpers/vision-clips.js';
 
 const W = 160;
 const H = 90;
@@ -116,4 +120,21 @@ t.test('a still subject costs the base keyframes only; one that turns back gets 
   const seconds = (frames - 1) / FPS;
   t.ok(back.inferences <= ADAPTIVE.inferencesPerSecond * seconds, `within the budget: ${back.inferences} runs for ${seconds} s`);
   t.equal(back.inferences, back.keys.length, 'every model run is a keyframe');
+});
+
+t.test('base keyframes, and what render --dry-run says about the schedule', async (t) => {
+  t.same(adaptiveBaseFrames(97, 24), [0, 48, 96]);
+  t.same(adaptiveBaseFrames(100, 24), [0, 48, 96, 99]);
+  t.same(adaptiveBaseFrames(1, 24), [0]);
+  const dir = t.testdir();
+  const fixtures = writeFixtureModels(join(dir, 'models'));
+  const clip = makeClip({ dir, background: 'still-cellauto', width: 160, height: 120, seconds: 4 });
+  const base = { input: clip.file, output: join(dir, 'out.mp4') };
+  const adaptive = await dryRun({ ...base, segmenter: fixtures.segmenter });
+  t.same([adaptive.analysis.keyframeSchedule, adaptive.analysis.keyframes], ['adaptive', 3]); // 15 fps: frames 0, 30 and the last, 59
+  t.match(describeDryRun(adaptive), /analysis: adaptive keyframes: 3 base keyframes .*at most 2 model runs per second/);
+  const fixed = await dryRun({ ...base, segmenter: fixtures.segmenter, keyframeSchedule: 'fixed' });
+  t.same([fixed.analysis.keyframeSchedule, fixed.analysis.keyframes], ['fixed', 9]);
+  const modelFree = await dryRun(base);
+  t.equal(modelFree.analysis.keyframeSchedule, 'fixed', 'the model-free finder always uses the fixed schedule');
 });

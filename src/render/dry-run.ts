@@ -5,6 +5,7 @@
 // of the input is decoded and nothing is written beside the output.
 import { extname, resolve } from 'node:path';
 import { keyframeIndices } from '../media/keyframes.js';
+import { adaptiveBaseFrames, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import { probe } from '../media/probe.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { fpsRational } from '../plan/output-format.js';
@@ -26,7 +27,8 @@ export interface DryRunSummary {
   range: { startFrame: number; endFrame: number };
   output: { file: string; width: number; height: number; rate: Rate; frames: number; codec: string; audio: string };
   /** Keyframes the subject analysis would look at, and how it finds the subject. */
-  analysis: { keyframes: number; keyframeInterval: number; finder: string };
+  /** With models and the adaptive schedule, `keyframes` counts the base keyframes (more are added where needed). */
+  analysis: { keyframes: number; keyframeInterval: number; keyframeSchedule: KeyframeSchedule; finder: string };
   batches: Batch[];
   workerChoice: WorkerChoice;
   /** Worker threads that would start (at most one per batch). */
@@ -47,6 +49,8 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
   const jobs = jobsStage(info, resolved, { encoded: size }, checked, range);
   const interval = resolved.subject.keyframeInterval;
   const models = [options.detector && 'detector', options.ranker && 'ranker', options.segmenter && 'segmenter'].filter(Boolean);
+  // Same rule as the analysis: adaptive by default with a model, fixed for the model-free finder.
+  const schedule: KeyframeSchedule = models.length ? (options.keyframeSchedule ?? 'adaptive') : 'fixed';
   const codecs = info.audio.map((a) => a.codec);
   const copy = audioCopyPlan(output, codecs);
   const audio =
@@ -63,8 +67,9 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
     range,
     output: { file: output, width: size.width, height: size.height, rate: map.rate, frames: map.frames, codec: resolved.output.codec, audio },
     analysis: {
-      keyframes: keyframeIndices(info.frames, info.fps, interval).length,
+      keyframes: schedule === 'adaptive' ? adaptiveBaseFrames(info.frames, info.fps).length : keyframeIndices(info.frames, info.fps, interval).length,
       keyframeInterval: interval,
+      keyframeSchedule: schedule,
       finder: models.length ? `models (${models.join(', ')})` : 'model-free',
     },
     batches: jobs.batches,
@@ -85,7 +90,9 @@ export function describeDryRun(s: DryRunSummary): string {
     `plan:     ${s.plan.segments.length} segment${s.plan.segments.length === 1 ? '' : 's'}`,
     ...s.plan.segments.map((g) => `            frames ${g.startFrame}-${g.endFrame - 1} (${sec(g.startFrame, inRate)} to ${sec(g.endFrame, inRate)}): ${effects(g.effects)}`),
     ...(s.range.startFrame > 0 || s.range.endFrame < s.input.frames ? [`range:    input frames ${s.range.startFrame}-${s.range.endFrame - 1} (${sec(s.range.startFrame, inRate)} to ${sec(s.range.endFrame, inRate)})`] : []),
-    `analysis: ${s.analysis.keyframes} keyframes (every ${s.analysis.keyframeInterval} s over the whole input), ${s.analysis.finder} finder`,
+    s.analysis.keyframeSchedule === 'adaptive'
+      ? `analysis: adaptive keyframes: ${s.analysis.keyframes} base keyframes (every ~2 s) plus where the subject needs them, at most 2 model runs per second of video on average, ${s.analysis.finder} finder`
+      : `analysis: ${s.analysis.keyframes} keyframes (every ${s.analysis.keyframeInterval} s over the whole input), ${s.analysis.finder} finder`,
     `render:   ${s.batches.length} batch${s.batches.length === 1 ? '' : 'es'} on ${s.poolSize} worker${s.poolSize === 1 ? '' : 's'} (${s.workerChoice.reason})`,
     ...s.batches.map((b) => `            batch ${b.index}: frames ${b.startFrame}-${b.endFrame - 1}${b.seekFrames ? `, ${b.seekFrames} frames decoded to seek` : ''}`),
     `output:   ${s.output.file}${extname(s.output.file) ? '' : ' (no extension)'}: ${s.output.width}x${s.output.height}, ${(s.output.rate.num / s.output.rate.den).toFixed(3)} fps, ${s.output.frames} frames (${sec(s.output.frames, s.output.rate)}), ${s.output.codec}, audio ${s.output.audio}`,

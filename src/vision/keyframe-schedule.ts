@@ -36,6 +36,15 @@ export function adaptiveSteps(fps: number): { candidateStep: number; baseStep: n
   return { candidateStep, baseStep: candidateStep * perBase };
 }
 
+/** The base keyframes of the adaptive schedule (the model always runs there): every baseStep frames and the last. */
+export function adaptiveBaseFrames(frames: number, fps: number): number[] {
+  const { baseStep } = adaptiveSteps(fps);
+  const out: number[] = [];
+  for (let f = 0; f < frames; f += baseStep) out.push(f);
+  if (out[out.length - 1] !== frames - 1) out.push(frames - 1);
+  return out;
+}
+
 /** A frame the model ran on, as the schedule needs it. */
 export interface ScheduledKeyframe {
   frame: number;
