@@ -193,7 +193,7 @@ t.test('pathological plans get one clear error quickly', async (t) => {
 
   // A plan with a million bad segments lists 20 problems and counts the rest.
   t0 = performance.now();
-  const many = { version: 1, segments: Array.from({ length: 50_000 }, (_, i) => ({ start: i, effects: [{ type: 'dim-background', amount: 5 }] })) };
+  const many = { version: 1, segments: Array.from({ length: 50_000 }, (_, i) => ({ start: i, end: i + 1, effects: [{ type: 'dim-background', amount: 5 }] })) };
   const e5 = errorOf(() => parsePlan(many, 'many.json'));
   t.match(e5?.message, /^many\.json: invalid plan \(50000 problems\):\n/);
   t.equal(e5!.issues.length, MAX_LISTED_PROBLEMS);

@@ -8,62 +8,81 @@ import { hint } from './did-you-mean.js';
 import { describeIssue, formatPath, MAX_LISTED_PROBLEMS, PlanError, show, type PlanIssue } from './errors.js';
 import { firstTooDeep, MAX_PLAN_DEPTH } from './json-limits.js';
 import { parseSize, sizeProblem } from './output-format.js';
-import { ASPECT_RATIO_RANGE, planSchema, type Plan, type PlanSegment } from './schema.js';
+import { ASPECT_RATIO_RANGE, planSchema, type Plan } from './schema.js';
 
-function segmentLabel(i: number, s: PlanSegment): string {
+function segmentLabel(i: number, s: { start: number; end?: number }): string {
   return `segments[${i}] (${s.start}–${s.end === undefined ? 'end' : s.end} s)`;
 }
 
-/** Checks the zod schema cannot express: reversed and overlapping segments, aspect ratio bounds. */
-function checkPlan(plan: Plan): PlanIssue[] {
+/** The values checkPlan reads (a schema problem there means it leaves that value alone). */
+const CHECKED_VALUE = /^(segments\[\d+\]\.(start|end)|output\.(aspect|size))$/;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalNumber = (v: unknown): v is number | undefined => v === undefined || typeof v === 'number';
+
+/**
+ * Checks the zod schema cannot express: reversed and overlapping segments, mask effects after zoom,
+ * aspect ratio bounds, size against aspect. Reads the raw value, so it also runs when the schema
+ * failed (the user then gets every problem in one round); a value the schema already reported
+ * (its path in `reported`) is left to that report.
+ */
+function checkPlan(json: unknown, reported: ReadonlySet<string> = new Set()): PlanIssue[] {
   const issues: PlanIssue[] = [];
-  plan.segments.forEach((s, i) => {
+  if (!isRecord(json)) return issues;
+  const flagged = (path: string): boolean => reported.has(path);
+  type Checkable = { i: number; start: number; end?: number; types: string[] };
+  const segments: Checkable[] = [];
+  (Array.isArray(json.segments) ? (json.segments as unknown[]) : []).forEach((s, i) => {
+    // A bad start or end is the schema's to report; anything else wrong in the segment does not hide an overlap.
+    if (!isRecord(s) || typeof s.start !== 'number' || !optionalNumber(s.end) || flagged(`segments[${i}].start`) || flagged(`segments[${i}].end`)) return;
+    const types = (Array.isArray(s.effects) ? (s.effects as unknown[]) : []).map((e) => (isRecord(e) && typeof e.type === 'string' ? e.type : ''));
+    segments.push({ i, start: s.start, end: s.end, types });
+  });
+  const reversed = new Set<number>();
+  for (const s of segments) {
     if (s.end !== undefined && s.end <= s.start) {
+      reversed.add(s.i);
       issues.push({
-        path: `segments[${i}]`,
+        path: `segments[${s.i}]`,
         message: `end ${s.end} is ${s.end === s.start ? 'equal to' : 'before'} start ${s.start}; expected end > start (a segment is [start, end) in seconds)`,
       });
     }
-  });
-  plan.segments.forEach((s, i) => {
+  }
+  for (const s of segments) {
     // The subject mask describes the un-zoomed frame, so mask effects cannot follow a zoom.
-    for (const { index, zoomAt } of maskEffectsAfterZoom(s.effects.map((e) => e.type))) {
+    for (const { index, zoomAt } of maskEffectsAfterZoom(s.types)) {
       issues.push({
-        path: `segments[${i}].effects[${index}]`,
-        message: `${show(s.effects[index].type)} comes after "zoom" (effects[${zoomAt}]); effects that use the subject mask must come before zoom — move "zoom" to the end of the list`,
-      });
-    }
-  });
-  if (issues.length) return issues;
-  // Sorted by start: each segment must end where or before the next one starts.
-  const order = plan.segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.start - b.s.start || a.i - b.i);
-  for (let k = 1; k < order.length; k++) {
-    const prev = order[k - 1];
-    const cur = order[k];
-    const prevEnd = prev.s.end ?? Infinity;
-    if (cur.s.start < prevEnd) {
-      issues.push({
-        path: `segments[${cur.i}]`,
-        message: `${segmentLabel(cur.i, cur.s)} overlaps ${segmentLabel(prev.i, prev.s)}; segments must not overlap`,
+        path: `segments[${s.i}].effects[${index}]`,
+        message: `${show(s.types[index])} comes after "zoom" (effects[${zoomAt}]); effects that use the subject mask must come before zoom — move "zoom" to the end of the list`,
       });
     }
   }
-  const aspect = plan.output.aspect;
+  // Sorted by start: each segment must end where or before the next one starts (reversed ones are reported above).
+  const order = segments.filter((s) => !reversed.has(s.i)).sort((a, b) => a.start - b.start || a.i - b.i);
+  for (let k = 1; k < order.length; k++) {
+    const prev = order[k - 1];
+    const cur = order[k];
+    if (cur.start < (prev.end ?? Infinity)) {
+      issues.push({ path: `segments[${cur.i}]`, message: `${segmentLabel(cur.i, cur)} overlaps ${segmentLabel(prev.i, prev)}; segments must not overlap` });
+    }
+  }
+  const output = isRecord(json.output) ? json.output : {};
+  const aspect = typeof output.aspect === 'string' && !flagged('output.aspect') ? output.aspect : 'source';
   if (aspect !== 'source') {
     const [w, h] = aspect.split(':').map(Number);
     if (w / h < ASPECT_RATIO_RANGE.min || w / h > ASPECT_RATIO_RANGE.max) {
       issues.push({ path: 'output.aspect', message: `${show(aspect)} is too extreme; expected a ratio between 1:4 and 4:1` });
     }
   }
-  const size = parseSize(plan.output.size);
+  const sizeText = typeof output.size === 'string' && !flagged('output.size') ? output.size : undefined;
+  const size = parseSize(sizeText);
   if (size) {
     const problem = sizeProblem(size);
-    if (problem) issues.push({ path: 'output.size', message: `${show(plan.output.size)}: ${problem}` });
+    if (problem) issues.push({ path: 'output.size', message: `${show(sizeText)}: ${problem}` });
     else if (aspect !== 'source') {
       // The size's shape is the reframing aspect; a different one cannot also be honoured.
       const [w, h] = aspect.split(':').map(Number);
       if (Math.abs(w / h - size.width / size.height) > 0.01 * (size.width / size.height)) {
-        issues.push({ path: 'output.aspect', message: `${show(aspect)} does not match output.size ${show(plan.output.size)} (${size.width}x${size.height}); the size alone sets the shape: leave out aspect or make them agree` });
+        issues.push({ path: 'output.aspect', message: `${show(aspect)} does not match output.size ${show(sizeText)} (${size.width}x${size.height}); the size alone sets the shape: leave out aspect or make them agree` });
       }
     }
   }
@@ -93,7 +112,9 @@ export function parsePlan(json: unknown, source = 'plan'): Plan {
         total += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
       }
     }
-    throw new PlanError(described, source, total);
+    // The semantic problems too, in the same round (only where the schema found nothing).
+    const semantic = checkPlan(json, new Set(result.error.issues.filter((i) => i.path.length <= 3 && CHECKED_VALUE.test(formatPath(i.path))).map((i) => formatPath(i.path))));
+    throw new PlanError([...described, ...semantic], source, total + semantic.length);
   }
   const { $schema: _editorHint, ...plan } = result.data as unknown as Plan & { $schema?: string };
   const issues = checkPlan(plan);

@@ -16,7 +16,7 @@ import { checkOptions, type RenderOptions } from './options.js';
 import { frameMap, rangeFrames, type Rate } from './retime.js';
 import { encodedSize } from './stage-geometry.js';
 import { jobsStage } from './stage-jobs.js';
-import { planStage } from './stage-plan.js';
+import { givenPlan, planStage } from './stage-plan.js';
 import { resolveTools } from './tools.js';
 import type { WorkerChoice } from './worker-choice.js';
 
@@ -39,10 +39,11 @@ export interface DryRunSummary {
 export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
   const checked = checkOptions(options);
   const output = resolve(options.output);
+  const given = await givenPlan(options);
   const { paths } = resolveTools(options.ffmpeg);
   const info: ProbeInfo = await probe(options.input, paths);
-  const { resolved, planWarnings } = await planStage(options, info, paths, output);
-  const warnings = [...(info.notes ?? []), ...planWarnings, ...resolved.warnings];
+  const { resolved, planWarnings } = await planStage(options, given, info, paths, output);
+  const warnings = [...info.notes, ...planWarnings, ...resolved.warnings];
   const range = rangeFrames({ num: info.fpsNum, den: info.fpsDen, frames: info.frames }, options.from, options.to, (w) => warnings.push(w));
   const map = frameMap({ num: info.fpsNum, den: info.fpsDen }, range, resolved.output.fps === undefined ? undefined : fpsRational(resolved.output.fps));
   const size = encodedSize(info, resolved);

@@ -18,7 +18,7 @@ import { geometryStage } from './stage-geometry.js';
 import { batchJobs, jobsStage } from './stage-jobs.js';
 import { fpsRational } from '../plan/output-format.js';
 import { frameMap, rangeFrames } from './retime.js';
-import { planStage } from './stage-plan.js';
+import { givenPlan, planStage } from './stage-plan.js';
 import { runStage } from './stage-run.js';
 import type { BatchJob } from './job.js';
 import { ManifestWriter, readManifest, reusableBatches, settingsHash, type ManifestBatch } from './manifest.js';
@@ -54,6 +54,9 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   const emit = options.onProgress ?? (() => undefined);
   const output = resolve(options.output);
 
+  // The plan and the options that override it are checked before any ffmpeg work.
+  const given = await givenPlan(options);
+
   // Every stage reports its start at once, so progress never goes silent between stages.
   clock.begin('probe');
   emit({ stage: 'probe', done: 0, total: 1, rate: 0 });
@@ -64,7 +67,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   emit({ stage: 'plan', done: 0, total: 1, rate: 0 });
 
   clock.begin('plan');
-  const { resolved, planWarnings } = await planStage(options, info, paths, output);
+  const { resolved, planWarnings } = await planStage(options, given, info, paths, output);
   clock.end('plan');
 
   // Checked before the analysis: a --from past the end fails at once.

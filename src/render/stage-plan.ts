@@ -1,6 +1,7 @@
-// Plan stage: the plan chosen (given, planned, or one effect), command-line
-// overrides applied through the schema, resolved against the probed input, and
-// the encoder tried on two frames now rather than after the whole analysis.
+// Plan stage: the plan chosen (given, planned, or one effect), option overrides
+// applied through the schema (before the probe when no planner is needed),
+// resolved against the probed input, and the encoder tried on two frames now
+// rather than after the whole analysis.
 import { extname } from 'node:path';
 import { checkEncoder } from '../media/encoder-check.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
@@ -18,33 +19,47 @@ export interface PlanStage {
   planWarnings: string[];
 }
 
-async function choosePlan(o: RenderOptions, info: ProbeInfo, paths: FfmpegPaths, warnings: string[]): Promise<Plan> {
-  if (o.plan !== undefined) return typeof o.plan === 'string' ? readPlanFile(o.plan) : parsePlan(o.plan, 'the plan given to render()');
-  if (o.planner) {
-    return planFor(info.file, info, paths, {
-      planner: o.planner,
-      ollamaHost: o.ollamaHost,
-      ollamaModel: o.ollamaModel,
-      ollamaTimeout: o.ollamaTimeout,
-      fallback: o.fallback,
-      subject: o.subject,
-      onWarning: (w) => warnings.push(w),
-      signal: o.signal,
-    });
-  }
-  return singleEffectPlan(o.effect ?? 'blur-background', { subject: o.subject });
+/**
+ * The plan as far as it is known without reading the input: the given plan (object or file) or
+ * the one effect, with the options' overrides applied. Undefined with a planner, which needs the
+ * probed input. Runs before the probe, so a bad plan fails before any ffmpeg work.
+ */
+export async function givenPlan(o: RenderOptions): Promise<Plan | undefined> {
+  if (o.plan !== undefined) return withOverrides(typeof o.plan === 'string' ? await readPlanFile(o.plan) : parsePlan(o.plan, 'the plan given to render()'), o);
+  if (o.planner) return undefined;
+  return withOverrides(singleEffectPlan(o.effect ?? 'blur-background'), o);
 }
 
-export async function planStage(options: RenderOptions, info: ProbeInfo, paths: FfmpegPaths, output: string): Promise<PlanStage> {
+/**
+ * The options that override plan fields, validated by the plan schema (a bad crf or aspect reads
+ * like a bad plan field): `subject` replaces the plan's subject prompt, `encoder`, `aspect`,
+ * `size` and `fps` its output settings.
+ */
+function withOverrides(plan: Plan, o: RenderOptions): Plan {
+  const output = Object.fromEntries(Object.entries({ ...o.encoder, aspect: o.aspect, size: o.size, fps: o.fps }).filter(([, v]) => v !== undefined));
+  if (Object.keys(output).length === 0 && o.subject === undefined) return plan;
+  const subject = o.subject === undefined ? plan.subject : { ...plan.subject, prompt: o.subject };
+  return parsePlan({ ...plan, subject, output: { ...plan.output, ...output } }, 'command-line options');
+}
+
+/** The plan resolved against the probed input (planned now when a planner was asked for), and the encoder tried on two frames. */
+export async function planStage(options: RenderOptions, given: Plan | undefined, info: ProbeInfo, paths: FfmpegPaths, output: string): Promise<PlanStage> {
   const planWarnings: string[] = [];
-  let plan = await choosePlan(options, info, paths, planWarnings);
-  if (options.subject !== undefined && options.plan === undefined) plan.subject.prompt = options.subject;
-  const overrides = { ...options.encoder, aspect: options.aspect, size: options.size, fps: options.fps };
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  if (Object.keys(given).length > 0) {
-    // Validated by the plan schema, so a bad --crf or --aspect reads like a bad plan field.
-    plan = parsePlan({ ...plan, output: { ...plan.output, ...given } }, 'command-line options');
-  }
+  const plan =
+    given ??
+    withOverrides(
+      await planFor(info.file, info, paths, {
+        planner: options.planner ?? 'auto',
+        ollamaHost: options.ollamaHost,
+        ollamaModel: options.ollamaModel,
+        ollamaTimeout: options.ollamaTimeout,
+        fallback: options.fallback,
+        subject: options.subject,
+        onWarning: (w) => planWarnings.push(w),
+        signal: options.signal,
+      }),
+      options,
+    );
   const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
   await checkEncoder({
     paths,
