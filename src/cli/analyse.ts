@@ -5,12 +5,11 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
-import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
 import { isMatteFile, writeMatte } from '../vision/matte.js';
 import { renderPreview } from '../vision/preview.js';
-import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, type Command } from './command.js';
+import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, STDOUT, UsageError, type Command } from './command.js';
 import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
 
 function table(result: AnalysisResult): string {
@@ -35,8 +34,6 @@ Options:
   --matte FILE.mkv          write the subject mask of every frame as a lossless gray video
                             (FFV1 gray8, the input's size and frame rate; 255 = subject)
 ${MODEL_OPTIONS_HELP}
-  --keyframe-interval S     seconds between keyframes of the fixed schedule (default ${DEFAULT_KEYFRAME_INTERVAL}, ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max};
-                            alone it picks --keyframes fixed)
 ${COMMON_OPTIONS_HELP}
 With no model the model-free finder is used (saliency + motion).`,
   async run(args, io, context) {
@@ -48,16 +45,13 @@ With no model the model-free finder is used (saliency + motion).`,
         preview: { type: 'string' },
         matte: { type: 'string' },
         ...MODEL_OPTION_SPECS,
-        'keyframe-interval': { type: 'string' },
         ...COMMON_OPTION_SPECS,
       },
     });
     checkCommonOptions(values);
     const jsonToStdout = values.json === STDOUT;
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
-    const interval = numberOption('keyframe-interval', values['keyframe-interval'], { ...KEYFRAME_INTERVAL_RANGE, unit: 'seconds' });
-    const { models, cacheDir, keyframeSchedule } = modelOptions(values);
-    if (keyframeSchedule === 'adaptive' && values['keyframe-interval'] !== undefined) throw new UsageError('--keyframe-interval sets the fixed schedule; it does not go with --keyframes adaptive');
+    const { models, cacheDir, keyframeSchedule, keyframeInterval } = modelOptions(values);
     const outputs = [jsonToStdout ? undefined : values.json, values.preview, values.matte].filter((f): f is string => !!f).map((f) => resolve(f));
     if (new Set(outputs).size !== outputs.length) throw new UsageError('--json, --preview and --matte must name different files');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
@@ -69,9 +63,8 @@ With no model the model-free finder is used (saliency + motion).`,
     const info = await probe(positionals[0], paths);
     const result = await analyseVideo(info, {
       paths,
-      keyframeInterval: interval,
-      // An interval given alone asks for keyframes at that interval.
-      keyframeSchedule: keyframeSchedule ?? (interval !== undefined ? 'fixed' : undefined),
+      keyframeInterval,
+      keyframeSchedule,
       prompt: values.subject,
       models,
       cacheDir,

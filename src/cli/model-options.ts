@@ -4,7 +4,8 @@ import type { ModelPaths } from '../vision/models/types.js';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
 import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
 import { KEYFRAME_SCHEDULES, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
-import { UsageError } from './command.js';
+import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
+import { numberOption, UsageError } from './command.js';
 
 
 export const MODEL_OPTION_SPECS = {
@@ -15,6 +16,7 @@ export const MODEL_OPTION_SPECS = {
   'segmenter-preset': { type: 'string' },
   'execution-provider': { type: 'string' },
   keyframes: { type: 'string' },
+  'keyframe-interval': { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   ffmpeg: { type: 'string' },
@@ -30,6 +32,8 @@ export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject 
   --keyframes fixed|adaptive where models run: adaptive (default with a model) adds keyframes where the
                             subject moves or changes faster than interpolation follows (at most 2 model
                             runs per second of video on average); fixed runs them every keyframe interval
+  --keyframe-interval S     seconds between keyframes of the fixed schedule (default ${DEFAULT_KEYFRAME_INTERVAL}, ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max};
+                            overrides the plan's subject.keyframeInterval; alone it picks --keyframes fixed)
   --cache-dir DIR           analysis cache folder (default: $MASKFLOW_CACHE_DIR, $XDG_CACHE_HOME/maskflow or ~/.cache/maskflow)
   --no-cache                always analyse, write no cache entry
   --ffmpeg PATH             folder holding ffmpeg and ffprobe, or the ffmpeg binary`;
@@ -42,12 +46,13 @@ export interface ModelOptionValues {
   'segmenter-preset'?: string;
   'execution-provider'?: string;
   keyframes?: string;
+  'keyframe-interval'?: string;
   'cache-dir'?: string;
   'no-cache'?: boolean;
 }
 
 /** Checks the shared options and turns them into model paths and a cache setting. */
-export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined; keyframeSchedule?: KeyframeSchedule } {
+export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined; keyframeSchedule?: KeyframeSchedule; keyframeInterval?: number } {
   const preset = values['segmenter-preset'];
   if (preset !== undefined && !(SEGMENTER_PRESETS as readonly string[]).includes(preset)) {
     throw new UsageError(`--segmenter-preset must be one of ${SEGMENTER_PRESETS.join(', ')}, got "${preset}"`);
@@ -60,6 +65,8 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
   if (schedule !== undefined && !(KEYFRAME_SCHEDULES as readonly string[]).includes(schedule)) {
     throw new UsageError(`--keyframes must be one of ${KEYFRAME_SCHEDULES.join(', ')}, got "${schedule}"`);
   }
+  const keyframeInterval = numberOption('keyframe-interval', values['keyframe-interval'], { ...KEYFRAME_INTERVAL_RANGE, unit: 'seconds' });
+  if (schedule === 'adaptive' && keyframeInterval !== undefined) throw new UsageError('--keyframe-interval sets the fixed schedule; it does not go with --keyframes adaptive');
   if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
   return {
     models: {
@@ -70,6 +77,8 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
       executionProvider: provider,
     },
     cacheDir: values['no-cache'] ? false : values['cache-dir'],
-    keyframeSchedule: schedule as KeyframeSchedule | undefined,
+    // An interval given alone asks for keyframes at that interval.
+    keyframeSchedule: (schedule as KeyframeSchedule | undefined) ?? (keyframeInterval !== undefined ? 'fixed' : undefined),
+    keyframeInterval,
   };
 }

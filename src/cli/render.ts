@@ -148,7 +148,7 @@ ${COMMON_OPTIONS_HELP}
     const sources = [values.plan, values.planner, values.effect].filter((v) => v !== undefined);
     if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
     const planning = plannerOptions(values);
-    const { models, cacheDir, keyframeSchedule } = modelOptions(values);
+    const { models, cacheDir, keyframeSchedule, keyframeInterval } = modelOptions(values);
     const workers = numberOption('workers', values.workers, { min: 1, max: 64, integer: true });
     const batchSeconds = numberOption('batch-seconds', values['batch-seconds'], { min: 0.5, max: 3600, unit: 'seconds' });
     const crf = numberOption('crf', values.crf, { min: 0, max: 51, integer: true });
@@ -209,6 +209,7 @@ ${COMMON_OPTIONS_HELP}
       fallback: planning?.fallback,
       ...models,
       keyframeSchedule,
+      keyframeInterval,
       cacheDir,
       workers,
       batchSeconds,

@@ -36,6 +36,8 @@ export interface RenderOptions {
   segmenterPreset?: ModelPaths['segmenterPreset'];
   /** Where the models run: 'adaptive' (default with a model) or 'fixed' (every subject.keyframeInterval). */
   keyframeSchedule?: KeyframeSchedule;
+  /** Seconds between keyframes of the fixed schedule, overriding the plan's `subject.keyframeInterval` (checked like it). */
+  keyframeInterval?: number;
   /** onnxruntime execution provider for the models: cpu (default), cuda, tensorrt, coreml, dml, webgpu. */
   executionProvider?: string;
   cacheDir?: string | false;

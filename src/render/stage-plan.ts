@@ -32,13 +32,14 @@ export async function givenPlan(o: RenderOptions): Promise<Plan | undefined> {
 
 /**
  * The options that override plan fields, validated by the plan schema (a bad crf or aspect reads
- * like a bad plan field): `subject` replaces the plan's subject prompt, `encoder`, `aspect`,
+ * like a bad plan field): `subject` replaces the plan's subject prompt, `keyframeInterval` its
+ * keyframe interval, `encoder`, `aspect`,
  * `size` and `fps` its output settings.
  */
 function withOverrides(plan: Plan, o: RenderOptions): Plan {
   const output = Object.fromEntries(Object.entries({ ...o.encoder, aspect: o.aspect, size: o.size, fps: o.fps }).filter(([, v]) => v !== undefined));
-  if (Object.keys(output).length === 0 && o.subject === undefined) return plan;
-  const subject = o.subject === undefined ? plan.subject : { ...plan.subject, prompt: o.subject };
+  if (Object.keys(output).length === 0 && o.subject === undefined && o.keyframeInterval === undefined) return plan;
+  const subject = { ...plan.subject, ...(o.subject !== undefined ? { prompt: o.subject } : {}), ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}) };
   return parsePlan({ ...plan, subject, output: { ...plan.output, ...output } }, 'command-line options');
 }
 
