@@ -116,7 +116,7 @@ export function parsePlan(json: unknown, source = 'plan'): Plan {
     const semantic = checkPlan(json, new Set(result.error.issues.filter((i) => i.path.length <= 3 && CHECKED_VALUE.test(formatPath(i.path))).map((i) => formatPath(i.path))));
     throw new PlanError([...described, ...semantic], source, total + semantic.length);
   }
-  const { $schema: _editorHint, ...plan } = result.data as unknown as Plan & { $schema?: string };
+  const { $schema: _editorHint, ...plan } = result.data;
   const issues = checkPlan(plan);
   if (issues.length) throw new PlanError(issues, source);
   return plan;

@@ -46,10 +46,13 @@ function effectSchema(name: EffectName) {
 
 const effectSchemas = EFFECT_NAMES.map(effectSchema);
 
+// Built from the catalogue at run time, so zod cannot infer the union's type: it is stated from the
+// same catalogue (EffectSpec out, EffectInput in, both mapped from EFFECTS), and every plan type
+// below is inferred from the schemas.
 export const effectSpecSchema = z.discriminatedUnion(
   'type',
   effectSchemas as unknown as [ReturnType<typeof effectSchema>, ...ReturnType<typeof effectSchema>[]],
-);
+) as unknown as z.ZodType<EffectSpec, EffectInput>;
 
 const seconds = z.number().min(0);
 
@@ -108,57 +111,21 @@ export const planSchema = z
   })
   .describe('a maskflow render plan');
 
-export interface PlanSegment {
-  /** Seconds. */
-  start: number;
-  /** Seconds, exclusive; undefined: until the end of the video. */
-  end?: number;
-  effects: EffectSpec[];
-}
-
-export interface PlanOutput {
-  codec: string;
-  crf: number;
-  preset: string;
-  aspect: string;
-  /** "source", "WxH" or a preset name (output-format.ts); omitted: the input's size (or the aspect's crop). */
-  size?: string;
-  /** Frames per second; omitted: the input's rate. */
-  fps?: number;
-}
-
-/** A parsed plan with every default applied (what parsePlan returns). */
-export interface Plan {
-  version: 1;
-  subject: { prompt: string; keyframeInterval: number };
-  output: PlanOutput;
-  segments: PlanSegment[];
-}
+/** A parsed plan with every default applied (what parsePlan returns): the schema's output type. */
+export type Plan = Omit<z.output<typeof planSchema>, '$schema'>;
+export type PlanSegment = Plan['segments'][number];
+export type PlanOutput = Plan['output'];
 
 /** One effect as written in a plan: its `type` and any of its parameters (the rest take their defaults). */
 export type EffectInput = Loosened<EffectSpec>;
 type Loosened<E> = E extends { type: string } ? { type: E['type'] } & Partial<Omit<E, 'type'>> : never;
 
-export interface PlanSegmentInput {
-  /** Seconds. */
-  start: number;
-  /** Seconds, exclusive; omitted: until the end of the video. */
-  end?: number;
-  effects: EffectInput[];
-}
-
 /**
- * A plan as a user writes it (a plan file, or an object given to render()):
- * everything with a default may be left out. parsePlan turns it into a Plan.
+ * A plan as a user writes it (a plan file, or an object given to render()): the schema's input
+ * type, where everything with a default may be left out. parsePlan turns it into a Plan.
  */
-export interface PlanInput {
-  /** Editor hint: where the JSON schema lives. */
-  $schema?: string;
-  version: 1;
-  subject?: Partial<Plan['subject']>;
-  output?: Partial<Plan['output']>;
-  segments: PlanSegmentInput[];
-}
+export type PlanInput = z.input<typeof planSchema>;
+export type PlanSegmentInput = PlanInput['segments'][number];
 
 /** Keys allowed in each kind of object, for did-you-mean hints on unknown keys. */
 export const KNOWN_KEYS = {
