@@ -293,7 +293,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
           await adaptive.add(kf);
           options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
         });
-        perKeyframe.push(...(adaptive.keyframes as PerKeyframe[]));
+        perKeyframe.push(...adaptive.keyframes);
       } else {
         await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, async (kf) => {
           finder.add(kf);

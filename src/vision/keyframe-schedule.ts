@@ -118,14 +118,14 @@ export function interpolationMismatch(a: Known, b: Known, c: { frame: number; gr
   return (1 - t) * movedMismatch({ box: a.box, mask: a.mask, gray: a.gray }, at, c.gray, mw, mh) + t * movedMismatch({ box: b.box, mask: b.mask, gray: b.gray }, at, c.gray, mw, mh);
 }
 
-export interface AdaptiveOptions {
+export interface AdaptiveOptions<K extends ScheduledKeyframe> {
   fps: number;
   /** Frames in the input's grid (the last one is always a keyframe). */
   frames: number;
   maskWidth: number;
   maskHeight: number;
   /** Runs the model on one frame. */
-  infer: (kf: Keyframe) => Promise<ScheduledKeyframe>;
+  infer: (kf: Keyframe) => Promise<K>;
   /** Told of each keyframe's frame, in frame order, once its interval is settled (e.g. for the model-free finder). */
   onSettled?: (kf: Keyframe) => void;
 }
@@ -136,23 +136,21 @@ export interface AdaptiveOptions {
  * (`keyframes`, in frame order) after `finish`. Memory: the candidates of one
  * base interval.
  */
-export class AdaptiveKeyframes {
-  readonly #o: AdaptiveOptions;
+export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> {
+  readonly #o: AdaptiveOptions<K>;
   readonly #steps: { candidateStep: number; baseStep: number };
   #window: Candidate[] = [];
   #start: Known | undefined;
   #tokens = 0;
   #lastBase = 0;
-  readonly #done: ScheduledKeyframe[] = [];
-  /** Largest mismatch seen between keyframes that were kept as they were (for the report). */
-  maxResidual = 0;
+  readonly #done: K[] = [];
 
-  constructor(options: AdaptiveOptions) {
+  constructor(options: AdaptiveOptions<K>) {
     this.#o = options;
     this.#steps = adaptiveSteps(options.fps);
   }
 
-  get keyframes(): ScheduledKeyframe[] {
+  get keyframes(): K[] {
     return [...this.#done].sort((p, q) => p.frame - q.frame);
   }
 
@@ -210,7 +208,6 @@ export class AdaptiveKeyframes {
       settled.push(c.keyframe);
       spans.push(measure(s.a, mid, s.inside.slice(0, s.at)), measure(mid, s.b, s.inside.slice(s.at + 1)));
     }
-    this.maxResidual = Math.max(this.maxResidual, ...spans.map((s) => s.worst));
     settled.sort((p, q) => p.frame - q.frame).forEach((kf) => this.#o.onSettled?.(kf));
   }
 }
