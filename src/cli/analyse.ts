@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
-import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { analyseVideo, unusedSubjectWarning, type AnalysisResult } from '../vision/analyse.js';
 import { isMatteFile, writeMatte } from '../vision/matte.js';
 import { renderPreview } from '../vision/preview.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, STDOUT, UsageError, type Command } from './command.js';
@@ -70,7 +70,8 @@ With no model the model-free finder is used (saliency + motion).`,
       cacheDir,
       signal: context?.signal,
     });
-    for (const w of result.warnings) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
+    const subjectWarning = unusedSubjectWarning(values.subject, models);
+    for (const w of [...(subjectWarning ? [subjectWarning] : []), ...result.warnings]) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
     // With the JSON on stdout, the human-readable lines go to stderr.
     const say = jsonToStdout ? io.stderr : io.stdout;
     if (!values.quiet) say.write(

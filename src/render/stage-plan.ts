@@ -11,6 +11,7 @@ import { fpsRational } from '../plan/output-format.js';
 import { planFor } from '../plan/planner.js';
 import { resolvePlan, type ResolvedPlan } from '../plan/resolve.js';
 import type { Plan } from '../plan/schema.js';
+import { unusedSubjectWarning } from '../vision/analyse.js';
 import type { RenderOptions } from './options.js';
 
 export interface PlanStage {
@@ -62,6 +63,10 @@ export async function planStage(options: RenderOptions, given: Plan | undefined,
       options,
     );
   const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
+  // Subject words asked for (--subject) that no model will read look as if they steer: say so. (A plan's
+  // prompt is not warned about: planners write one whether or not models follow.)
+  const subjectWarning = unusedSubjectWarning(options.subject, options);
+  if (subjectWarning) planWarnings.push(subjectWarning);
   await checkEncoder({
     paths,
     encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset },

@@ -125,6 +125,15 @@ function hasModels(models?: ModelPaths): models is ModelPaths {
   return !!(models && (models.detector || models.ranker || models.segmenter));
 }
 
+/**
+ * Why a subject text given by the user goes unused, or undefined when a model reads it: only a
+ * detector (class names) and a CLIP ranker look at words; the model-free finder and a segmenter do not.
+ */
+export function unusedSubjectWarning(prompt: string | undefined, models: ModelPaths | undefined): string | undefined {
+  if (prompt === undefined || models?.detector || models?.ranker) return undefined;
+  return `the subject "${prompt}" is not used: no model that reads words was given, so the ${models?.segmenter ? 'segmenter' : 'model-free finder'} takes the most salient subject; to pick it by these words pass --ranker DIR|NAME (a CLIP model) with --detector FILE|NAME (library: ranker, detector; a detector alone matches the words to its class names)`;
+}
+
 export function maskSize(width: number, height: number, longSide: number): { width: number; height: number } {
   const scale = Math.min(1, longSide / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
