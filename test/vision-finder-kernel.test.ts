@@ -38,3 +38,17 @@ for (const [w, h, count, seed] of [[192, 144, 16, 11], [191, 107, 14, 12], [97, 
     t.equal(difference(run(frames, w, h, new ModelFreeFinder({ kernel: reference })), want), 0, 'reference, streaming: identical');
   });
 }
+
+t.test('finishMasks hands out the masks finish() returns, once, and the finder lets its per-keyframe maps go', async (t) => {
+  const [w, h] = [96, 72];
+  const frames = finderScenes(w, h, 10, 21);
+  const want = run(frames, w, h, new ModelFreeFinder());
+  const finder = new ModelFreeFinder();
+  for (const f of frames) finder.add({ data: f, width: w, height: h });
+  const masks: Float32Array[] = [];
+  const got = finder.finishMasks((k, m) => masks.push(m) && t.equal(k, masks.length - 1, 'in keyframe order'));
+  t.equal(difference({ ...got, frames: got.frames.map((f, k) => ({ ...f, mask: masks[k] })) }, want), 0, 'same boxes, scores and masks');
+  const held = (finder as unknown as { saliencies: Float32Array[]; bins: Uint16Array[] });
+  t.ok(held.saliencies.every((s) => s.length === 0) && held.bins.every((b) => b.length === 0), 'saliency maps and bins released');
+  t.throws(() => finder.finish(), /finish was already called/);
+});

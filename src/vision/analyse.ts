@@ -7,7 +7,7 @@ import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE, type Keyframe } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/types.js';
-import { readAtlas, writeAtlas } from './atlas.js';
+import { allocateAtlas, readAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
 import { resizeArea } from './image-ops.js';
 import { resizeBilinearPlane } from './models/rgb-resample.js';
@@ -198,7 +198,7 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
 }
 
 /** 0..1 floats to 0..255 bytes, into `out` at `offset` (default: a new array). */
-function toBytes(m: Float32Array, out = new Uint8Array(m.length), offset = 0): Uint8Array {
+function toBytes(m: Float32Array, out: Uint8Array = new Uint8Array(m.length), offset = 0): Uint8Array {
   for (let i = 0; i < m.length; i++) {
     const v = m[i];
     // Math.round(v * 255) for v in (0, 1): v * 255 is exact for a float32 v, so floor(x + 0.5) rounds alike.
@@ -334,11 +334,13 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   if (!anyFound) {
     // No model given, or the models found nothing anywhere: the model-free finder decides.
     if (finderName !== 'model-free') finderName = `model-free (${finderName} found nothing)`;
-    const r = finder.finish();
+    // Each finder mask becomes atlas-sized bytes as soon as it is made: no set of Float32 masks is held.
+    const r = finder.finishMasks((i, m) => {
+      perKeyframe[i].mask = toBytes(resizeBilinearPlane(m, finder.width, finder.height, mask.width, mask.height));
+    });
     r.frames.forEach((f, i) => {
       perKeyframe[i].box = f.box;
       perKeyframe[i].score = f.score;
-      perKeyframe[i].mask = toBytes(resizeBilinearPlane(f.mask, r.width, r.height, mask.width, mask.height));
       sources.push('model-free');
     });
   } else {
@@ -351,22 +353,15 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const smooth = schedule === 'fixed';
   const boxes = smooth ? smoothBoxes(perKeyframe.map((k) => k.box as Box)) : perKeyframe.map((k) => [...(k.box as Box)] as Box);
   const rawMasks = perKeyframe.map((k, i) => k.mask ?? toBytes(boxMask(boxes[i], mask.width, mask.height)));
+  for (const k of perKeyframe) k.mask = undefined;
   const centres = boxes.map(([x, y, w, h]): [number, number] => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]);
-  // Smoothed one keyframe at a time straight into the atlas bytes: no second set of Float32 masks.
-  const maskBytes = new Uint8Array(perKeyframe.length * mask.width * mask.height);
-  const smoothed = new Float32Array(mask.width * mask.height);
-  const weights = new Float32Array(mask.width * mask.height);
-  for (let i = 0; i < rawMasks.length; i++) {
-    if (smooth) toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), maskBytes, i * smoothed.length);
-    else maskBytes.set(rawMasks[i], i * smoothed.length);
-  }
   const clampBox = (b: Box): Box => {
     const x = Math.min(1, Math.max(0, b[0]));
     const y = Math.min(1, Math.max(0, b[1]));
     return [x, y, Math.min(1 - x, Math.max(0, b[2])), Math.min(1 - y, Math.max(0, b[3]))];
   };
   const normBoxes = boxes.map(clampBox);
-  const atlas = writeAtlas({
+  const { bytes: atlas, masks: atlasMasks } = allocateAtlas({
     maskWidth: mask.width,
     maskHeight: mask.height,
     sourceWidth: source.width,
@@ -374,8 +369,16 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     frames: perKeyframe.map((k) => k.frame),
     boxes: normBoxes.flat(),
     scores: perKeyframe.map((k) => k.score),
-    masks: maskBytes,
   });
+  // Smoothed one keyframe at a time straight into the atlas; a raw mask is let go once both neighbours are done.
+  const smoothed = new Float32Array(mask.width * mask.height);
+  const weights = new Float32Array(mask.width * mask.height);
+  const none = new Uint8Array(0);
+  for (let i = 0; i < rawMasks.length; i++) {
+    if (smooth) toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), atlasMasks, i * smoothed.length);
+    else atlasMasks.set(rawMasks[i], i * smoothed.length);
+    if (i > 0) rawMasks[i - 1] = none;
+  }
   const keyframes: KeyframeResult[] = perKeyframe.map((k, i) => {
     const [x, y, w, h] = normBoxes[i];
     const px = (v: number, size: number): number => Math.round(v * size * 10) / 10;

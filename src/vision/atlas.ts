@@ -40,7 +40,7 @@ function check(cond: boolean, message: string): asserts cond {
   if (!cond) throw new AtlasError(message);
 }
 
-function checkContents(c: AtlasContents, k: number): void {
+function checkContents(c: Omit<AtlasContents, 'masks'>, k: number): void {
   check(Number.isInteger(c.maskWidth) && c.maskWidth >= 1 && c.maskWidth <= ATLAS_MAX_MASK_SIDE, `mask width ${c.maskWidth} is not an integer in 1..${ATLAS_MAX_MASK_SIDE}`);
   check(Number.isInteger(c.maskHeight) && c.maskHeight >= 1 && c.maskHeight <= ATLAS_MAX_MASK_SIDE, `mask height ${c.maskHeight} is not an integer in 1..${ATLAS_MAX_MASK_SIDE}`);
   check(Number.isInteger(c.sourceWidth) && c.sourceWidth >= 1, `source width ${c.sourceWidth} is not a positive integer`);
@@ -61,12 +61,23 @@ function checkContents(c: AtlasContents, k: number): void {
 
 /** Writes the atlas into a new SharedArrayBuffer; returns a view over exactly the atlas bytes. */
 export function writeAtlas(c: AtlasContents): Uint8Array {
+  const { bytes, masks } = allocateAtlas(c);
+  check(c.masks.length === masks.length, `${c.masks.length} mask bytes for ${c.frames.length} masks of ${c.maskWidth}x${c.maskHeight}`);
+  masks.set(c.masks);
+  return bytes;
+}
+
+/**
+ * The atlas with its header, frames, boxes and scores written and its masks
+ * left for the caller to fill in place (`masks`, a view into `bytes`), so no
+ * second copy of the masks is ever held.
+ */
+export function allocateAtlas(c: Omit<AtlasContents, 'masks'>): { bytes: Uint8Array; masks: Uint8Array } {
   const k = c.frames.length;
   check(c.boxes.length === 4 * k, `${c.boxes.length} box values for ${k} keyframes (expected ${4 * k})`);
   check(c.scores.length === k, `${c.scores.length} scores for ${k} keyframes`);
   checkContents(c, k);
   const off = atlasOffsets({ maskWidth: c.maskWidth, maskHeight: c.maskHeight, keyframes: k });
-  check(c.masks.length === k * c.maskWidth * c.maskHeight, `${c.masks.length} mask bytes for ${k} masks of ${c.maskWidth}x${c.maskHeight}`);
   const bytes = new Uint8Array(new SharedArrayBuffer(off.total));
   const dv = new DataView(bytes.buffer);
   const header = [ATLAS_MAGIC, ATLAS_VERSION, c.maskWidth, c.maskHeight, k, c.sourceWidth, c.sourceHeight, 0];
@@ -76,8 +87,7 @@ export function writeAtlas(c: AtlasContents): Uint8Array {
     for (let j = 0; j < 4; j++) dv.setFloat32(off.boxes + 16 * i + 4 * j, Math.min(1, Math.max(0, c.boxes[4 * i + j])), true);
     dv.setFloat32(off.scores + 4 * i, c.scores[i], true);
   }
-  bytes.set(c.masks, off.masks);
-  return bytes;
+  return { bytes, masks: bytes.subarray(off.masks, off.masks + k * c.maskWidth * c.maskHeight) };
 }
 
 /** Validates and exposes an atlas. Arrays are views over `bytes` when aligned (always true for writeAtlas output). */

@@ -90,6 +90,7 @@ export class ModelFreeFinder {
   private readonly workLongSide: number;
   private readonly kernelFor: (width: number, height: number) => FinderKernelOps;
   private readonly deferred: boolean;
+  private finished = false;
 
   constructor(options: ModelFreeFinderOptions = {}) {
     this.workLongSide = options.workLongSide ?? MODEL_FREE_WORK_LONG_SIDE;
@@ -117,6 +118,15 @@ export class ModelFreeFinder {
 
   get count(): number {
     return this.labs.length;
+  }
+
+  /** The working size (set by the first keyframe). */
+  get width(): number {
+    return this.size?.width ?? 0;
+  }
+
+  get height(): number {
+    return this.size?.height ?? 0;
   }
 
   /** Saliency, candidates and colour bins of keyframe k, from the keyframes added so far. */
@@ -155,7 +165,21 @@ export class ModelFreeFinder {
   }
 
   finish(): ModelFreeResult {
+    const masks: Float32Array[] = [];
+    const r = this.finishMasks((k, mask) => (masks[k] = mask));
+    return { width: r.width, height: r.height, frames: r.frames.map((f, k) => ({ ...f, mask: masks[k] })) };
+  }
+
+  /**
+   * finish(), handing each keyframe's mask to `onMask` as soon as it is made
+   * and keeping none, and releasing each keyframe's saliency and bins once
+   * used: memory falls as masks are made (the caller stores them smaller).
+   * Either finish may be called once.
+   */
+  finishMasks(onMask: (k: number, mask: Float32Array) => void): { width: number; height: number; frames: Omit<FinderFrame, 'mask'>[] } {
     if (!this.size || this.labs.length === 0) throw new Error('model-free finder: no keyframes were added');
+    if (this.finished) throw new Error('model-free finder: finish was already called');
+    this.finished = true;
     const { width: w, height: h } = this.size;
     const n = w * h;
     const diag = Math.hypot(w, h);
@@ -176,35 +200,34 @@ export class ModelFreeFinder {
     // subject out of what touches it and to drop salient things of other colours.
     const colour = this.colourModel(candidates, track, saliencies, bins);
 
-    const out: FinderFrame[] = [];
+    const out: Omit<FinderFrame, 'mask'>[] = [];
+    const empty = new Float32Array(0);
     for (let k = 0; k < count; k++) {
       const base = saliencies[k];
       const prior = track[k] >= 0 ? candidates[k][track[k]] : undefined;
-      if (candidates[k].length === 0) {
-        out.push(notFound(n));
-        continue;
-      }
+      const kb = bins[k];
+      saliencies[k] = empty;
+      bins[k] = new Uint16Array(0);
+      let region: ReturnType<ModelFreeFinder['pickRegion']>;
       let sal = base;
-      if (colour) {
-        sal = new Float32Array(n);
-        const like = new Float32Array(n);
-        const kb = bins[k];
-        for (let i = 0; i < n; i++) like[i] = colour.likelihood[kb[i]];
-        boxBlur(like, w, h, 1);
-        for (let i = 0; i < n; i++) sal[i] = base[i] * (1 - colour.weight + colour.weight * smoothstep(0.25, 0.65, like[i]));
+      if (candidates[k].length > 0) {
+        if (colour) {
+          sal = new Float32Array(n);
+          const like = new Float32Array(n);
+          for (let i = 0; i < n; i++) like[i] = colour.likelihood[kb[i]];
+          boxBlur(like, w, h, 1);
+          for (let i = 0; i < n; i++) sal[i] = base[i] * (1 - colour.weight + colour.weight * smoothstep(0.25, 0.65, like[i]));
+        }
+        region = this.pickRegion(sal, prior, diag);
       }
-      const region = this.pickRegion(sal, prior, diag);
       if (!region) {
-        out.push(notFound(n));
+        out.push({ box: [0, 0, 1, 1], score: 0, found: false });
+        onMask(k, new Float32Array(n));
         continue;
       }
       const { minX, minY, maxX, maxY } = region;
-      out.push({
-        box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h],
-        score: region.score,
-        mask: softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY]),
-        found: true,
-      });
+      out.push({ box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h], score: region.score, found: true });
+      onMask(k, softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY]));
     }
     fillMissingBoxes(out);
     return { width: w, height: h, frames: out };
@@ -358,7 +381,6 @@ interface Candidate {
 
 const MAX_CANDIDATES = 8;
 const deltaE = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-const notFound = (n: number): FinderFrame => ({ box: [0, 0, 1, 1], score: 0, mask: new Float32Array(n), found: false });
 
 /**
  * How plausible it is that region `b`, `steps` keyframes after region `a`, is
@@ -428,7 +450,7 @@ function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x
 }
 
 /** Keyframes where nothing was found take the box of the nearest found ones (linear in between). */
-function fillMissingBoxes(frames: FinderFrame[]): void {
+function fillMissingBoxes(frames: Omit<FinderFrame, 'mask'>[]): void {
   const found = frames.map((f, i) => (f.found ? i : -1)).filter((i) => i >= 0);
   if (found.length === 0) return;
   for (let i = 0; i < frames.length; i++) {
