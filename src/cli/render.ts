@@ -39,7 +39,7 @@ export function summarise(report: Report): string {
  * The encoder overrides checked like the plan fields they override, but as
  * usage mistakes (exit 2) naming the flag: `--crf: 99 is out of range...`.
  */
-function checkOutputOverrides(given: { codec?: string; crf?: number; preset?: string; aspect?: string; size?: string; fps?: number }): void {
+function checkOutputOverrides(given: { codec?: string; crf?: number; preset?: string; aspect?: string; size?: string; fps?: number; bitDepth?: number }): void {
   const output = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   if (Object.keys(output).length === 0) return;
   try {
@@ -81,7 +81,7 @@ Queue (several machines; see README "Running on several machines"):
                             follow it with \`maskflow status ID --queue URL\`
 
 Output:
-  -o, --output FILE         output video: .mp4, .m4v, .mov or .mkv (written to a temp file, renamed at the end);
+  -o, --output FILE         output video: .mp4, .m4v, .mov, .mkv or .webm (written to a temp file, renamed at the end);
                             "-": stdout (mp4)
   --aspect W:H              reframe to this aspect around the subject, e.g. 9:16 (overrides the plan)
   --size WxH|PRESET         output frame size (overrides the plan; default: the input's, or the --aspect crop):
@@ -97,7 +97,9 @@ Output:
                             (default: copied when the container takes it, else AAC 192k)
   --crf N                   x264/x265 quality, 0-51 (overrides the plan; default 20)
   --preset NAME             x264 preset, e.g. veryfast, medium (overrides the plan; default veryfast)
-  --codec NAME              video encoder (overrides the plan; default libx264)
+  --codec NAME              video encoder (overrides the plan; default libx264, or libvpx-vp9 for .webm)
+  --bit-depth 8|10          bits per sample of the encoded video (overrides the plan; default 8): 10 is
+                            x264 high10, x265 main10, VP9/AV1 10-bit when the encoder takes it
   --report FILE             write the run report JSON, and FILE's name with .plan.resolved.json
                             beside it (r.json: r.plan.resolved.json); "-": the report on stdout
   --progress MODE           auto (default: a bar on a terminal, lines otherwise), bar, lines, none, or
@@ -134,6 +136,7 @@ ${COMMON_OPTIONS_HELP}
         crf: { type: 'string' },
         preset: { type: 'string' },
         codec: { type: 'string' },
+        'bit-depth': { type: 'string' },
         ...COMMON_OPTION_SPECS,
         queue: { type: 'string' },
         detach: { type: 'boolean' },
@@ -158,7 +161,9 @@ ${COMMON_OPTIONS_HELP}
     if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${values.to} must be after --from ${values.from}`);
     if (values['no-audio'] && values['audio-bitrate'] !== undefined) throw new UsageError('--no-audio and --audio-bitrate contradict each other');
     if (values['audio-bitrate'] !== undefined) checkAudioBitrate(values['audio-bitrate'], (m) => new UsageError(`--audio-bitrate: ${m}`));
-    checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect, size: values.size, fps });
+    const bitDepth = values['bit-depth'] === undefined ? undefined : Number(values['bit-depth']);
+    if (bitDepth !== undefined && bitDepth !== 8 && bitDepth !== 10) throw new UsageError(`--bit-depth must be 8 or 10, got "${values['bit-depth']}"`);
+    checkOutputOverrides({ codec: values.codec, crf, preset: values.preset, aspect: values.aspect, size: values.size, fps, bitDepth });
     const toStdout = values.output === STDOUT;
     const reportToStdout = values.report === STDOUT;
     if (toStdout && reportToStdout) throw new UsageError('-o - and --report - both want stdout; give one of them a file name');
@@ -221,7 +226,7 @@ ${COMMON_OPTIONS_HELP}
       to,
       noAudio: values['no-audio'],
       audioBitrate: values['audio-bitrate'],
-      encoder: { codec: values.codec, crf, preset: values.preset },
+      encoder: { codec: values.codec, crf, preset: values.preset, bitDepth },
       ffmpeg: values.ffmpeg,
       overwrite: values.yes,
       resume: values['no-resume'] !== true,

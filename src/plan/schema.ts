@@ -97,6 +97,10 @@ export const outputSchema = z
       .max(FPS_RANGE.max)
       .optional()
       .describe('output frame rate; omitted: the input\'s. Source frames are dropped or repeated, the audio is untouched'),
+    bitDepth: z
+      .union([z.literal(8), z.literal(10)])
+      .optional()
+      .describe('bits per sample of the encoded video (default 8); 10 needs an encoder that writes 10-bit (x264 high10, x265 main10, VP9, AV1)'),
   })
   .describe('encoder settings');
 

@@ -35,22 +35,31 @@ export interface FinishOptions {
   workDir: string;
 }
 
-/** Output containers maskflow writes (the video is H.264/H.265 from the plan's codec). */
-export const OUTPUT_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.mkv'] as const;
+/** Output containers maskflow writes (the video in the plan's codec; .webm takes VP8/VP9/AV1 only). */
+export const OUTPUT_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.mkv', '.webm'] as const;
 
 // Audio codecs the bundled ffmpeg (4.1) muxes into MP4 without -strict: the
 // rest (opus, vorbis, flac, pcm...) are re-encoded to AAC for .mp4/.m4v.
 const MP4_AUDIO = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 const MOV_AUDIO = new Set([...MP4_AUDIO, 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_f32le']);
+const WEBM_AUDIO = new Set(['opus', 'vorbis']);
+
+/** The audio encoder used when audio is re-encoded for a container: Opus for WebM, else AAC. */
+export function audioEncoderFor(output: string): { codec: string; name: string } {
+  return extname(output).toLowerCase() === '.webm' ? { codec: 'libopus', name: 'Opus' } : { codec: 'aac', name: 'AAC' };
+}
 
 /** Whether every audio stream can be copied into the output container; otherwise why not. */
 export function audioCopyPlan(output: string, codecs: string[]): { copy: true } | { copy: false; reason: string } {
   const ext = extname(output).toLowerCase();
   if (ext === '.mkv') return { copy: true };
-  const allowed = ext === '.mov' ? MOV_AUDIO : MP4_AUDIO;
+  const allowed = ext === '.mov' ? MOV_AUDIO : ext === '.webm' ? WEBM_AUDIO : MP4_AUDIO;
   const bad = codecs.filter((c) => !allowed.has(c));
   if (bad.length === 0) return { copy: true };
-  return { copy: false, reason: `the input's ${[...new Set(bad)].join(', ')} audio cannot be stored in ${ext} by this ffmpeg; it was re-encoded to AAC 192 kb/s (use a .mkv output to keep it untouched)` };
+  return {
+    copy: false,
+    reason: `the input's ${[...new Set(bad)].join(', ')} audio cannot be stored in ${ext} by this ffmpeg; it was re-encoded to ${audioEncoderFor(output).name} 192 kb/s (use a .mkv output to keep it untouched)`,
+  };
 }
 
 function concatListLine(file: string): string {
@@ -91,11 +100,11 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   if (options.audioCodecs.length > 0) {
     const audio = audioCopyPlan(options.output, options.audioCodecs);
     if (options.audioBitrate !== undefined) {
-      outputOptions.push('-map', '1:a?', '-c:a', 'aac', '-b:a', options.audioBitrate);
+      outputOptions.push('-map', '1:a?', '-c:a', audioEncoderFor(options.output).codec, '-b:a', options.audioBitrate);
     } else if (audio.copy) {
       outputOptions.push('-map', '1:a?', '-c:a', 'copy');
     } else {
-      outputOptions.push('-map', '1:a?', '-c:a', 'aac', '-b:a', '192k');
+      outputOptions.push('-map', '1:a?', '-c:a', audioEncoderFor(options.output).codec, '-b:a', '192k');
       warnings.push(audio.reason);
     }
   }

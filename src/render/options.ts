@@ -44,7 +44,7 @@ export interface RenderOptions {
   /** Folder holding ffmpeg and ffprobe, or the ffmpeg binary. */
   ffmpeg?: string;
   /** Encoder settings that override the plan's `output` (codec, crf, preset). */
-  encoder?: { codec?: string; crf?: number; preset?: string };
+  encoder?: { codec?: string; crf?: number; preset?: string; bitDepth?: 8 | 10 };
   /** Output aspect ("source" or "W:H", e.g. "9:16"), overriding the plan's `output.aspect`. */
   aspect?: string;
   /** Output frame size ("WxH", or a preset such as "reels"), overriding the plan's `output.size`. */
@@ -110,7 +110,7 @@ export function checkOptions(o: RenderOptions): CheckedOptions {
   if (existsSync(output) && !o.overwrite) throw new RenderError(`${o.output} already exists; pass -y (overwrite: true) to replace it`);
   if (!existsSync(dirname(output))) throw new RenderError(`the output folder ${dirname(o.output)} does not exist`);
   if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(extname(output).toLowerCase())) {
-    throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (H.264 video with the input's audio)`);
+    throw new RenderError(`${o.output}: the output must end in ${OUTPUT_EXTENSIONS.join(', ')} (video in the plan's codec with the input's audio)`);
   }
   checkModelPaths({ detector: o.detector, ranker: o.ranker, segmenter: o.segmenter });
   if (o.executionProvider !== undefined && !isExecutionProvider(o.executionProvider)) {

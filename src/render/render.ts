@@ -16,6 +16,7 @@ import { analyseStage } from './stage-analyse.js';
 import { finishStage } from './stage-finish.js';
 import { geometryStage } from './stage-geometry.js';
 import { batchJobs, jobsStage } from './stage-jobs.js';
+import { batchExtension } from '../media/encoder.js';
 import { fpsRational } from '../plan/output-format.js';
 import { frameMap, rangeFrames } from './retime.js';
 import { givenPlan, planStage } from './stage-plan.js';
@@ -101,7 +102,8 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   const { dir: runDir, stale } = await openRunDir(output, resumable);
   const workDir = runDir.path;
   const forgetWorkDir = removeOnExit(workDir);
-  const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}.mp4`);
+  // ProRes batches go in QuickTime files: mp4 cannot hold it.
+  const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}${batchExtension(resolved.output.codec)}`);
   try {
     const batchList = listJobs(batchFile);
     const earlier = runDir.takenOver ? await readManifest(workDir) : undefined;

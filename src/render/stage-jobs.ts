@@ -1,6 +1,7 @@
 // Jobs stage: the frames cut into batches (at codec keyframes when there is
 // more than one), the worker count chosen for the encoded size, and each batch
 // turned into a BatchJob: plain data a worker thread or a queue worker runs.
+import type { EncoderSettings } from '../media/encoder.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { gridDecode } from '../media/frame-grid.js';
 import type { ProbeInfo } from '../media/probe-types.js';
@@ -66,6 +67,12 @@ function shiftBatch(b: Batch, by: number, keyframes: readonly number[]): Batch {
   };
 }
 
+/** The encoder settings a plan's output asks for. */
+export function encoderSettings(resolved: ResolvedPlan): EncoderSettings {
+  const { codec, crf, preset, bitDepth } = resolved.output;
+  return { codec, crf, preset, ...(bitDepth !== undefined ? { bitDepth } : {}) };
+}
+
 /** One job per batch, longest first (the order they are handed out); `batchFile` names each batch's output. */
 export function batchJobs(
   stage: JobsStage,
@@ -93,7 +100,7 @@ export function batchJobs(
     endFrame: b.endFrame,
     decode: { ...gridDecode(info.grid, info.startTime, b.startFrame, { deinterlace: info.interlaced }), map: `0:${info.videoStream ?? 'v:0'}`, ...(colorMatrix ? { colorMatrix } : {}) },
     runs: b.runs.map((r) => ({ startFrame: r.startFrame, endFrame: r.endFrame, effects: r.effects })),
-    encoder: { codec: resolved.output.codec, crf: resolved.output.crf, preset: resolved.output.preset, threads: ffmpegThreads },
+    encoder: { ...encoderSettings(resolved), threads: ffmpegThreads },
     tags,
     reframe: geometry.reframe ? { width: geometry.reframe.size.width, height: geometry.reframe.size.height, crops: geometry.reframe.cropsFor(b) } : undefined,
     outFile: batchFile(b.index),
