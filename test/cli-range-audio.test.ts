@@ -4,6 +4,7 @@
 // noise around it gives the audio encoder something to spend bits on.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timeOption } from '../src/cli/time-arg.js';
 import { measure } from './helpers/corpus.js';
@@ -87,4 +88,28 @@ t.test('range and audio mistakes are usage errors naming the flag', async (t) =>
     t.equal(r.code, 2, flags.join(' '));
     t.match(r.stderr, message, flags.join(' '));
   }
+});
+
+t.test('plan segments keep the input times inside a range: the effect switches at the same picture', async (t) => {
+  const dir = t.testdir({});
+  const clip = join(dir, 'colour.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=160x96:rate=25:duration=4', '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', clip]);
+  const plan = join(dir, 'plan.json');
+  writeFileSync(plan, JSON.stringify({ version: 1, segments: [{ start: 0, end: 3, effects: [] }, { start: 3, effects: [{ type: 'grayscale-background' }] }] }));
+  const out = join(dir, 'out.mp4');
+  const r = await runCli(['render', clip, '-o', out, '--plan', plan, '--from', '1.6', '--workers', '2', '--batch-seconds', '0.5', '--no-cache', '--quiet']);
+  t.equal(r.code, 0, r.stderr);
+  // Mean chroma distance from grey per frame: the colourful test pattern until input 3.0 s, grey background after.
+  const px = 80 * 48;
+  const yuv = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', out, '-vf', 'scale=160:96', '-pix_fmt', 'yuv420p', '-vsync', '0', '-f', 'rawvideo', '-'], { maxBuffer: 1 << 26 }).stdout;
+  const frame = 160 * 96 + 2 * px;
+  const colour: number[] = [];
+  for (let o = 0; o + frame <= yuv.length; o += frame) {
+    let sum = 0;
+    for (let i = 0; i < 2 * px; i++) sum += Math.abs(yuv[o + 160 * 96 + i] - 128);
+    colour.push(sum / (2 * px));
+  }
+  t.equal(colour.length, 60, '1.6 s to 4 s: 60 frames');
+  const switchAt = colour.findIndex((c, i) => i > 0 && c < colour[i - 1] * 0.6);
+  t.equal(switchAt, 35, `grey from output frame 35 (input frame 75 = 3.0 s); chroma ${colour[34].toFixed(1)} → ${colour[35].toFixed(1)}`);
 });
