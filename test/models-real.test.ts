@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ffmpegPaths } from '../src/media/ffmpeg.js';
 import { findNpmModelPackage } from '../src/models/npm-package.js';
 import { runCli } from './helpers/cli.js';
-import { CLIP, decodeRgb, fetchSamplePhotos, makeGroundTruthClip, scoreKeyedRender, type MaskScores } from './helpers/mask-quality.js';
+import { CLIP, decodeGray, decodeRgb, fetchSamplePhotos, makeGroundTruthClip, scoreKeyedRender, scoreMatte, type MaskScores } from './helpers/mask-quality.js';
 
 t.setTimeout(900_000);
 
@@ -54,7 +54,8 @@ if (!pkg) {
     const renderScores = async (name: string, extra: string[]): Promise<{ scores: MaskScores; report: RealReport }> => {
       const out = join(work, `${name}.mp4`);
       const reportFile = join(work, `${name}.json`);
-      const r = await runCli(['render', clip, '-o', out, '--plan', plan, '--no-cache', '--quiet', '--report', reportFile, ...extra]);
+      const cache = extra.includes('--cache-dir') ? [] : ['--no-cache'];
+      const r = await runCli(['render', clip, '-o', out, '--plan', plan, ...cache, '--quiet', '--report', reportFile, ...extra]);
       if (r.code !== 0) throw new Error(`render ${name} failed (${r.code}): ${r.stderr}`);
       const report = JSON.parse(readFileSync(reportFile, 'utf8')) as RealReport;
       return { scores: scoreKeyedRender(decodeRgb(paths.ffmpeg, out), truthBytes, key, CLIP.width, CLIP.height), report };
@@ -100,7 +101,9 @@ if (!pkg) {
     });
 
     t.test('--segmenter isnet with the default (adaptive) keyframes: fewer model runs where they are not needed, masks still match', async (t) => {
-      const { scores, report } = await renderScores('isnet-adaptive', ['--segmenter', 'isnet']);
+      // Cached, so the matte below is the same analysis without running the model again.
+      const cacheDir = join(work, 'analysis-cache');
+      const { scores, report } = await renderScores('isnet-adaptive', ['--segmenter', 'isnet', '--subject', 'a person', '--cache-dir', cacheDir]);
       t.equal(report.analysis.keyframeSchedule, 'adaptive', 'adaptive is the default with a model');
       const models = report.models as { inferences: number; msPerInference: number };
       const perSecond = models.inferences / CLIP.seconds;
@@ -111,6 +114,17 @@ if (!pkg) {
       t.ok(scores.meanIou >= 0.93, `mean IoU ≥ 0.93 (${show(scores)})`);
       t.ok(scores.minIou >= 0.85, `min IoU ≥ 0.85 (${show(scores)})`);
       t.ok(scores.excessFlicker <= 0.001, `excess flicker ≤ 0.1 % of pixels per frame (${show(scores)})`);
+
+      // analyse --matte of the same analysis (a cache hit): the matte scores as the render does.
+      const matte = join(work, 'matte.mkv');
+      const m = await runCli(['analyse', clip, '--segmenter', 'isnet', '--subject', 'a person', '--cache-dir', cacheDir, '--matte', matte]);
+      t.equal(m.code, 0, m.stderr);
+      t.match(m.stdout, /from cache/, 'no model run for the matte');
+      const gray = decodeGray(paths.ffmpeg, matte);
+      t.equal(gray.length, truthBytes.length, 'one matte frame per frame of the clip');
+      const matteScores = scoreMatte(gray, truthBytes, CLIP.width, CLIP.height);
+      t.comment(`matte of the adaptive analysis: ${show(matteScores)}`);
+      t.ok(Math.abs(matteScores.meanIou - scores.meanIou) < 0.01, `the matte matches the render's mask (matte ${matteScores.meanIou.toFixed(3)}, render ${scores.meanIou.toFixed(3)})`);
     });
   }
 }

@@ -116,3 +116,17 @@ export function scoreKeyedRender(rgb: Uint8Array, truth: Uint8Array, key: [numbe
     excessFlicker: frames > 1 ? flicker / (frames - 1) : 0,
   };
 }
+
+/** Decodes a video to gray8 frames (a matte from `analyse --matte`). */
+export function decodeGray(ffmpeg: string, file: string): Uint8Array {
+  const r = spawnSync(ffmpeg, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`could not decode ${file}: ${r.stderr.toString()}`);
+  return new Uint8Array(r.stdout);
+}
+
+/** Scores a gray matte (≥ 128 = subject) exactly as a keyed render: kept pixels drawn off the key colour, the rest in it. */
+export function scoreMatte(matte: Uint8Array, truth: Uint8Array, width: number, height: number): MaskScores {
+  const rgb = new Uint8Array(matte.length * 3);
+  for (let i = 0; i < matte.length; i++) rgb.set(matte[i] >= 128 ? [255, 0, 255] : [0, 255, 0], 3 * i);
+  return scoreKeyedRender(rgb, truth, [0, 255, 0], width, height);
+}
