@@ -1,11 +1,15 @@
-// render() checks a plan object, a plan file and the options that override plan fields with the
-// same parser as the CLI, before the input is probed or analysed, and lists every problem (schema
-// and semantic ones) in one PlanError. The `subject` option overrides the plan's subject prompt.
+// The library's boundaries: render() checks a plan object, a plan file and the options that
+// override plan fields with the same parser as the CLI, before the input is probed or analysed,
+// and lists every problem (schema and semantic ones) in one PlanError; the `subject` option
+// overrides the plan's subject prompt. plan() and analyse() check their options (and model
+// paths) with the CLI's checks before probing too.
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateClip } from '../src/media/demo-clip.js';
+import { analyse, plan as planVideo } from '../src/api.js';
 import { PlanError } from '../src/plan/errors.js';
+import { PlannerOptionError } from '../src/plan/planner.js';
 import type { PlanInput } from '../src/plan/schema.js';
 import type { ProgressEvent } from '../src/render/progress.js';
 import { render } from '../src/render/render.js';
@@ -78,4 +82,18 @@ t.test('the subject option overrides the plan prompt (given plan, and the one-ef
   t.equal(await resolvedPrompt('with-subject', { plan, subject: 'a red ball' }), 'a red ball', 'the option wins over the plan');
   t.equal(await resolvedPrompt('plan-only', { plan }), 'a cat', 'without the option the plan keeps its prompt');
   t.equal(await resolvedPrompt('one-effect', { subject: 'a red ball' }), 'a red ball', 'the one-effect plan takes it too');
+});
+
+t.test('plan() and analyse() check their options before probing (the input here does not exist)', async (t) => {
+  const missing = join(dir, 'missing.mp4');
+  await t.rejects(planVideo(missing, { planner: 'gpt' as 'auto' }), new PlannerOptionError('planner must be "auto" or "ollama", got "gpt"'));
+  await t.rejects(planVideo(missing, { planner: 'auto', ollamaModel: 'm' }), { name: 'PlannerOptionError', message: 'ollamaModel only applies with planner ollama' });
+  await t.rejects(planVideo(missing, { planner: 'ollama', ollamaTimeout: 0 }), { name: 'PlannerOptionError', message: /^ollamaTimeout must be seconds from 0 to 3600/ });
+  await t.rejects(planVideo(missing, { planner: 'auto', subject: '' }), { name: 'PlannerOptionError', message: /^subject must be 1 to 300 characters/ });
+  await t.rejects(analyse(missing, { keyframeInterval: 60 }), { name: 'AnalyseError', message: /keyframe interval must be a number of seconds from 0\.04 to 10, got 60/ });
+  await t.rejects(analyse(missing, { maskLongSide: 100 }), { name: 'AnalyseError', message: /mask long side/ });
+  await t.rejects(analyse(missing, { models: { detector: join(dir, 'nope.onnx') } }), { name: 'AnalyseError', message: /detector model .*nope\.onnx: no such file/ });
+  // Good options reach the probe, which names the missing input.
+  await t.rejects(planVideo(missing, { planner: 'auto' }), /missing\.mp4/);
+  await t.rejects(analyse(missing, {}), /missing\.mp4/);
 });

@@ -56,7 +56,7 @@ ${COMMON_OPTIONS_HELP}`,
 
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(input, paths);
-    const options: PlannerOptions = { ...planning, subject: values.subject, signal: context?.signal };
+    const options: PlannerOptions = { ...planning, signal: context?.signal };
     const result = await makePlan(info, paths, options);
     // Check it fits this video before writing (it always should; this catches planner bugs).
     const resolved = resolvePlan(result.plan, info, 'generated plan');

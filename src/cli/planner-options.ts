@@ -1,7 +1,7 @@
 // The planner options shared by `plan` and `render --planner`: one definition
 // for parsing, validation and help text.
 import { DEFAULT_OLLAMA_HOST, DEFAULT_OLLAMA_MODEL, DEFAULT_OLLAMA_TIMEOUT_MS } from '../plan/ollama.js';
-import type { PlannerOptions } from '../plan/planner.js';
+import { checkPlannerOptions, PlannerOptionError, type PlannerOptions } from '../plan/planner.js';
 import { UsageError } from './command.js';
 
 export const PLANNER_OPTION_SPECS = {
@@ -23,32 +23,39 @@ export interface PlannerOptionValues {
   'ollama-model'?: string;
   'ollama-timeout'?: string;
   fallback?: string;
+  subject?: string;
 }
 
+/** A planner option's flag: ollamaHost → --ollama-host. */
+const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 /**
- * Checks the planner options. Returns undefined when no planner was asked for
- * and `defaultPlanner` is undefined.
+ * Checks the planner options with the library's own check (the same rules and messages, spelled
+ * as flags). Returns undefined when no planner was asked for and `defaultPlanner` is undefined.
  */
-export function plannerOptions(values: PlannerOptionValues, defaultPlanner?: 'auto'): Omit<PlannerOptions, 'subject' | 'onWarning'> | undefined {
+export function plannerOptions(values: PlannerOptionValues, defaultPlanner?: 'auto'): Omit<PlannerOptions, 'onWarning'> | undefined {
   const planner = values.planner ?? defaultPlanner;
-  const ollamaOnly = (['ollama-host', 'ollama-model', 'ollama-timeout', 'fallback'] as const).filter((k) => values[k] !== undefined);
   if (planner === undefined) {
-    if (ollamaOnly.length) throw new UsageError(`--${ollamaOnly[0]} only applies with --planner ollama`);
+    const ollamaOnly = (['ollama-host', 'ollama-model', 'ollama-timeout', 'fallback'] as const).find((k) => values[k] !== undefined);
+    if (ollamaOnly) throw new UsageError(`--${ollamaOnly} only applies with --planner ollama`);
     return undefined;
   }
-  if (planner !== 'auto' && planner !== 'ollama') throw new UsageError(`--planner must be "auto" or "ollama", got "${planner}"`);
-  if (values.fallback !== undefined && values.fallback !== 'auto') throw new UsageError(`--fallback must be "auto", got "${values.fallback}"`);
-  if (planner === 'auto' && ollamaOnly.length) throw new UsageError(`--${ollamaOnly[0]} only applies with --planner ollama`);
-  let ollamaTimeout: number | undefined;
-  if (values['ollama-timeout'] !== undefined) {
-    ollamaTimeout = Number(values['ollama-timeout']);
-    if (!(ollamaTimeout > 0 && ollamaTimeout <= 3600)) throw new UsageError(`--ollama-timeout must be seconds from 0 to 3600, got "${values['ollama-timeout']}"`);
-  }
-  return {
-    planner,
+  const raw = values['ollama-timeout'];
+  const ollamaTimeout = raw === undefined ? undefined : Number(raw);
+  if (ollamaTimeout !== undefined && !(ollamaTimeout > 0 && ollamaTimeout <= 3600)) throw new UsageError(`--ollama-timeout must be seconds from 0 to 3600, got "${raw}"`);
+  const options = {
+    planner: planner as PlannerOptions['planner'],
     ollamaHost: values['ollama-host'],
     ollamaModel: values['ollama-model'],
     ollamaTimeout,
-    fallback: values.fallback,
+    fallback: values.fallback as PlannerOptions['fallback'],
+    subject: values.subject,
   };
+  try {
+    checkPlannerOptions(options, flag);
+  } catch (err) {
+    if (err instanceof PlannerOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+  return options;
 }

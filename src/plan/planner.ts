@@ -5,7 +5,7 @@ import type { ProbeInfo } from '../media/probe-types.js';
 import { autoPlan } from './auto.js';
 import { detectCuts } from './cuts.js';
 import { ollamaPlan } from './ollama.js';
-import type { Plan } from './schema.js';
+import { subjectSchema, type Plan } from './schema.js';
 
 export interface PlannerOptions {
   planner: 'auto' | 'ollama';
@@ -31,10 +31,36 @@ export interface PlannerResult {
   warnings: string[];
 }
 
-export async function makePlan(probe: ProbeInfo, paths: FfmpegPaths, options: PlannerOptions): Promise<PlannerResult> {
-  if (options.planner !== 'auto' && options.planner !== 'ollama') {
-    throw new Error(`unknown planner "${String(options.planner)}"; expected "auto" or "ollama"`);
+/** A planner option that cannot work; the message names it as the caller spelled it. */
+export class PlannerOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlannerOptionError';
   }
+}
+
+const OLLAMA_ONLY = ['ollamaHost', 'ollamaModel', 'ollamaTimeout', 'fallback'] as const;
+
+/**
+ * Checks planner options before any work (the CLI's `plan` and `render --planner` and the library's
+ * plan() share it). `name` spells an option's key in messages (the CLI passes its flag names).
+ */
+export function checkPlannerOptions(o: Partial<PlannerOptions>, name: (key: keyof PlannerOptions) => string = (k) => k): void {
+  if (o.planner !== 'auto' && o.planner !== 'ollama') throw new PlannerOptionError(`${name('planner')} must be "auto" or "ollama", got ${JSON.stringify(o.planner) ?? 'nothing'}`);
+  if (o.fallback !== undefined && o.fallback !== 'auto') throw new PlannerOptionError(`${name('fallback')} must be "auto", got ${JSON.stringify(o.fallback)}`);
+  const ollamaOnly = OLLAMA_ONLY.find((k) => o[k] !== undefined);
+  if (o.planner === 'auto' && ollamaOnly) throw new PlannerOptionError(`${name(ollamaOnly)} only applies with ${name('planner')} ollama`);
+  if (o.ollamaTimeout !== undefined && !(typeof o.ollamaTimeout === 'number' && o.ollamaTimeout > 0 && o.ollamaTimeout <= 3600)) {
+    throw new PlannerOptionError(`${name('ollamaTimeout')} must be seconds from 0 to 3600, got ${JSON.stringify(o.ollamaTimeout)}`);
+  }
+  // The same rule as a plan's subject.prompt, which this becomes.
+  if (o.subject !== undefined && !subjectSchema.shape.prompt.safeParse(o.subject).success) {
+    throw new PlannerOptionError(`${name('subject')} must be 1 to 300 characters of text, got ${JSON.stringify(o.subject).slice(0, 60)}`);
+  }
+}
+
+export async function makePlan(probe: ProbeInfo, paths: FfmpegPaths, options: PlannerOptions): Promise<PlannerResult> {
+  checkPlannerOptions(options);
   const detection = await detectCuts(probe, paths, {}, options.signal);
   const warnings: string[] = [];
   if (detection.frames !== probe.frames) {

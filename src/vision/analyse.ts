@@ -139,7 +139,7 @@ export function maskSize(width: number, height: number, longSide: number): { wid
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-function checkOptions(options: AnalyseOptions): { interval: number; maskLongSide: number; schedule: KeyframeSchedule } {
+function checkOptions(options: Omit<AnalyseOptions, 'paths'>): { interval: number; maskLongSide: number; schedule: KeyframeSchedule } {
   const interval = options.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
   const { min, max } = KEYFRAME_INTERVAL_RANGE;
   if (!(typeof interval === 'number' && interval >= min && interval <= max)) {
@@ -227,6 +227,12 @@ interface PerKeyframe {
   box?: Box; // normalised
   score: number;
   mask?: Uint8Array; // mask size, 0..255 (8-bit: a quarter of Float32's memory per keyframe)
+}
+
+/** The checks analyseVideo makes before any work, for a caller that has not probed the input yet. */
+export function checkAnalyseOptions(options: Omit<AnalyseOptions, 'paths'>): void {
+  checkOptions(options);
+  checkModelPaths(options.models);
 }
 
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
