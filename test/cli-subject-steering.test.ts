@@ -2,10 +2,10 @@
 // --keyframe-interval, the --subject warning without a ranker, and subject
 // seeds (--subject-box / --subject-point and the plan's subject.seed).
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { makeClip } from './helpers/vision-clips.js';
+import { iou, makeClip } from './helpers/vision-clips.js';
 
 t.test('render --keyframe-interval sets the analysed keyframes (real render), alone picks the fixed schedule, is range-checked', async (t) => {
   const dir = t.testdir({});
@@ -53,4 +53,71 @@ t.test('--subject without a model that reads words: a warning in the report and 
   const a = await runCli(['analyse', clip.file, '--subject', 'a dog', '--no-cache', '--quiet']);
   t.equal(a.code, 0, a.stderr);
   t.match(a.stderr, /maskflow analyse: warning: the subject "a dog" is not used.*--ranker/);
+});
+
+t.test('subject seeds: the model-free finder follows the seeded one of two moving objects; render takes the plan subject.seed', async (t) => {
+  const dir = t.testdir({});
+  // A pink square moving right along the top, a blue one moving left along the bottom.
+  const clip = makeClip({ dir, background: 'still-cellauto', width: 320, height: 240, fps: 15, seconds: 3, x0: 20, y0: 40, vx: 60, vy: 0, second: { colour: '0x20c0ff', x0: 260, y0: 170, vx: -50, vy: 0, size: 40 } });
+  const boxes = async (args: string[]): Promise<{ frame: number; box: number[] }[]> => {
+    const r = await runCli(['analyse', clip.file, '--json', '-', ...args]);
+    t.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { keyframes: { frame: number; box: number[] }[] }).keyframes;
+  };
+  const meanIou = (kf: { frame: number; box: number[] }[], truth: (f: number) => number[]): number => kf.reduce((s, k) => s + iou(k.box, truth(k.frame)), 0) / kf.length;
+  const plain = await boxes(['--no-cache']);
+  t.ok(meanIou(plain, (f) => clip.truth(f)) > 0.7, `unseeded, the finder follows the pink square (mean IoU ${meanIou(plain, (f) => clip.truth(f)).toFixed(3)})`);
+  t.ok(meanIou(plain, (f) => clip.truthSecond(f)) < 0.1, 'and not the blue one');
+
+  for (const seed of [['--subject-point', '280,190'], ['--subject-box', '176,166,48,48@2'], ['--subject-point', '205,195@1.2']]) {
+    const kf = await boxes(['--no-cache', ...seed]);
+    const m = meanIou(kf, (f) => clip.truthSecond(f));
+    t.ok(m > 0.7, `${seed.join(' ')}: the boxes follow the blue square (mean IoU ${m.toFixed(3)})`);
+    t.ok(kf.every((k) => iou(k.box, clip.truthSecond(k.frame)) > 0.3), `${seed.join(' ')}: every keyframe box overlaps the blue square's path`);
+  }
+
+  // render with the seed in the plan: its analysis is the seeded one (analyse with the same seed finds
+  // it in the cache, so the seed reached the analysis and its cache key), and follows the blue square.
+  const cache = join(dir, 'cache');
+  const plan = join(dir, 'plan.json');
+  writeFileSync(plan, JSON.stringify({ version: 1, subject: { seed: { point: [280, 190] } }, segments: [{ start: 0, effects: [{ type: 'blur-background' }] }] }));
+  const r = await runCli(['render', clip.file, '-o', join(dir, 'out.mp4'), '--plan', plan, '--workers', '1', '--cache-dir', cache, '--quiet']);
+  t.equal(r.code, 0, r.stderr);
+  const again = await runCli(['analyse', clip.file, '--subject-point', '280,190', '--cache-dir', cache, '--json', '-']);
+  t.equal(again.code, 0, again.stderr);
+  const result = JSON.parse(again.stdout) as { cached: boolean; keyframes: { frame: number; box: number[] }[] };
+  t.equal(result.cached, true, "the render's analysis used the plan's seed");
+  t.ok(meanIou(result.keyframes, (f) => clip.truthSecond(f)) > 0.7, 'and follows the blue square');
+});
+
+t.test('bad subject seeds: usage errors (exit 2) naming the flag; a plan seed off the frame names subject.seed', async (t) => {
+  const dir = t.testdir({});
+  const clip = makeClip({ dir, background: 'still-cellauto', width: 160, height: 96, fps: 25, seconds: 1, subjectWidth: 24, subjectHeight: 24, x0: 10, y0: 30, vx: 40, vy: 0 });
+  const out = join(dir, 'out.mp4');
+  for (const [command, args, message] of [
+    ['render', ['--subject-box', '10,10,20'], /--subject-box: expected x,y,w,h\[@seconds\].*got "10,10,20"/],
+    ['render', ['--subject-point', 'left'], /--subject-point: expected x,y\[@seconds\]/],
+    ['render', ['--subject-point', '10,10@soon'], /--subject-point: expected/],
+    ['render', ['--subject-box', '1,1,2,2', '--subject-point', '1,1'], /give one of --subject-box and --subject-point/],
+    ['render', ['--subject-point', '200,10'], /--subject-point: the point 200,10 is outside the 160x96 frame/],
+    ['render', ['--subject-box', '150,10,20,20'], /--subject-box: the box 150,10,20,20 \(x,y,w,h\) is outside the 160x96 frame/],
+    ['render', ['--subject-box', '10,10,0,20'], /has no area/],
+    ['render', ['--subject-point', '10,10@5'], /--subject-point: time 5 s is outside the video \(0 to 1 s\)/],
+    ['render', ['--subject-point', '10,10@5', '--dry-run'], /--subject-point: time 5 s is outside the video/],
+    ['analyse', ['--subject-point', '10,200'], /--subject-point: the point 10,200 is outside the 160x96 frame/],
+  ] as const) {
+    const r = await runCli(command === 'render' ? ['render', clip.file, '-o', out, '--no-cache', ...args] : ['analyse', clip.file, '--no-cache', ...args]);
+    t.equal(r.code, 2, `${command} ${args.join(' ')}: exit 2 (${r.stderr.trim()})`);
+    t.match(r.stderr, message);
+  }
+  t.notOk(existsSync(out), 'nothing written');
+  const plan = join(dir, 'plan.json');
+  writeFileSync(plan, JSON.stringify({ version: 1, subject: { seed: { box: [100, 50, 100, 20], time: 0.5 } }, segments: [{ start: 0, effects: [] }] }));
+  const r = await runCli(['render', clip.file, '-o', out, '--plan', plan, '--no-cache']);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /plan\.json: subject\.seed: the box 100,50,100,20 \(x,y,w,h\) is outside the 160x96 frame/);
+  writeFileSync(plan, JSON.stringify({ version: 1, subject: { seed: { point: [1, 2, 3] } }, segments: [{ start: 0, effects: [] }] }));
+  const shape = await runCli(['render', clip.file, '-o', out, '--plan', plan, '--no-cache']);
+  t.not(shape.code, 0);
+  t.match(shape.stderr, /subject\.seed/);
 });

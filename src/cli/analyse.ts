@@ -7,10 +7,11 @@ import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, unusedSubjectWarning, type AnalysisResult } from '../vision/analyse.js';
+import { checkSeed, seedFlag } from '../vision/subject-seed.js';
 import { isMatteFile, writeMatte } from '../vision/matte.js';
 import { renderPreview } from '../vision/preview.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, STDOUT, UsageError, type Command } from './command.js';
-import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
+import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions, seedAsUsage } from './model-options.js';
 
 function table(result: AnalysisResult): string {
   const rows = result.keyframes.map((k) => {
@@ -51,7 +52,7 @@ With no model the model-free finder is used (saliency + motion).`,
     checkCommonOptions(values);
     const jsonToStdout = values.json === STDOUT;
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one input file, got ${positionals.length}` : 'missing the input video');
-    const { models, cacheDir, keyframeSchedule, keyframeInterval } = modelOptions(values);
+    const { models, cacheDir, keyframeSchedule, keyframeInterval, subjectSeed } = modelOptions(values);
     const outputs = [jsonToStdout ? undefined : values.json, values.preview, values.matte].filter((f): f is string => !!f).map((f) => resolve(f));
     if (new Set(outputs).size !== outputs.length) throw new UsageError('--json, --preview and --matte must name different files');
     if (values.preview && !/\.(mp4|mov|m4v)$/i.test(values.preview)) throw new UsageError(`--preview must be an .mp4/.mov/.m4v file, got "${values.preview}"`);
@@ -61,15 +62,18 @@ With no model the model-free finder is used (saliency + motion).`,
     }
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(positionals[0], paths);
-    const result = await analyseVideo(info, {
+    // Checked here to name the flag (analyseVideo checks it again, as 'subject seed').
+    if (subjectSeed) await seedAsUsage(Promise.resolve().then(() => checkSeed(subjectSeed, info, seedFlag(subjectSeed))), subjectSeed);
+    const result = await seedAsUsage(analyseVideo(info, {
       paths,
       keyframeInterval,
       keyframeSchedule,
       prompt: values.subject,
+      seed: subjectSeed,
       models,
       cacheDir,
       signal: context?.signal,
-    });
+    }), subjectSeed);
     const subjectWarning = unusedSubjectWarning(values.subject, models);
     for (const w of [...(subjectWarning ? [subjectWarning] : []), ...result.warnings]) io.stderr.write(`maskflow analyse: warning: ${w}\n`);
     // With the JSON on stdout, the human-readable lines go to stderr.

@@ -6,6 +6,7 @@ import { SEGMENTER_PRESETS } from '../vision/models/segmenter-presets.js';
 import { KEYFRAME_SCHEDULES, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import { DEFAULT_KEYFRAME_INTERVAL, KEYFRAME_INTERVAL_RANGE } from '../media/keyframes.js';
 import { numberOption, UsageError } from './command.js';
+import { parseSeedArg, SeedError, type SubjectSeed } from '../vision/subject-seed.js';
 
 
 export const MODEL_OPTION_SPECS = {
@@ -17,12 +18,17 @@ export const MODEL_OPTION_SPECS = {
   'execution-provider': { type: 'string' },
   keyframes: { type: 'string' },
   'keyframe-interval': { type: 'string' },
+  'subject-box': { type: 'string' },
+  'subject-point': { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   ffmpeg: { type: 'string' },
 } as const;
 
 export const MODEL_OPTIONS_HELP = `  --subject TEXT            what the subject is, e.g. "a person" (used by the ranker)
+  --subject-box X,Y,W,H[@T] the subject is the salient thing in this box (input pixels) at T seconds (default 0):
+                            the model-free finder keeps the track through it (overrides the plan's subject.seed)
+  --subject-point X,Y[@T]   ... the salient thing at or nearest this point
   --detector FILE|NAME      Ultralytics YOLO ONNX export (detect or segment), or a name
   --ranker DIR|NAME         CLIP ONNX folder (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json), or a name
   --segmenter FILE|NAME     salient-object / matting ONNX model, or a name (see: maskflow models list)
@@ -47,12 +53,14 @@ export interface ModelOptionValues {
   'execution-provider'?: string;
   keyframes?: string;
   'keyframe-interval'?: string;
+  'subject-box'?: string;
+  'subject-point'?: string;
   'cache-dir'?: string;
   'no-cache'?: boolean;
 }
 
 /** Checks the shared options and turns them into model paths and a cache setting. */
-export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined; keyframeSchedule?: KeyframeSchedule; keyframeInterval?: number } {
+export function modelOptions(values: ModelOptionValues): { models: ModelPaths; cacheDir: string | false | undefined; keyframeSchedule?: KeyframeSchedule; keyframeInterval?: number; subjectSeed?: SubjectSeed } {
   const preset = values['segmenter-preset'];
   if (preset !== undefined && !(SEGMENTER_PRESETS as readonly string[]).includes(preset)) {
     throw new UsageError(`--segmenter-preset must be one of ${SEGMENTER_PRESETS.join(', ')}, got "${preset}"`);
@@ -67,6 +75,14 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
   }
   const keyframeInterval = numberOption('keyframe-interval', values['keyframe-interval'], { ...KEYFRAME_INTERVAL_RANGE, unit: 'seconds' });
   if (schedule === 'adaptive' && keyframeInterval !== undefined) throw new UsageError('--keyframe-interval sets the fixed schedule; it does not go with --keyframes adaptive');
+  if (values['subject-box'] !== undefined && values['subject-point'] !== undefined) throw new UsageError('give one of --subject-box and --subject-point');
+  let subjectSeed: SubjectSeed | undefined;
+  try {
+    if (values['subject-box'] !== undefined) subjectSeed = parseSeedArg('box', values['subject-box']);
+    if (values['subject-point'] !== undefined) subjectSeed = parseSeedArg('point', values['subject-point']);
+  } catch (err) {
+    throw err instanceof SeedError ? new UsageError(err.message) : err;
+  }
   if (values['no-cache'] && values['cache-dir']) throw new UsageError('--no-cache and --cache-dir contradict each other');
   return {
     models: {
@@ -80,5 +96,15 @@ export function modelOptions(values: ModelOptionValues): { models: ModelPaths; c
     // An interval given alone asks for keyframes at that interval.
     keyframeSchedule: (schedule as KeyframeSchedule | undefined) ?? (keyframeInterval !== undefined ? 'fixed' : undefined),
     keyframeInterval,
+    subjectSeed,
   };
+}
+
+/** Runs `work`; a seed given on the command line that does not fit the input is a usage mistake (exit 2). */
+export async function seedAsUsage<T>(work: Promise<T>, given: SubjectSeed | undefined): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw given !== undefined && err instanceof SeedError ? new UsageError(err.message) : err;
+  }
 }

@@ -13,7 +13,7 @@ import { checkAudioBitrate } from '../render/options.js';
 import { timeOption } from './time-arg.js';
 import { describeDryRun, dryRun } from '../render/dry-run.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, numberOption, STDOUT, UsageError, viaStdout, type Command } from './command.js';
-import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions } from './model-options.js';
+import { MODEL_OPTION_SPECS, MODEL_OPTIONS_HELP, modelOptions, seedAsUsage } from './model-options.js';
 import { OLLAMA_OPTIONS_HELP, PLANNER_OPTION_SPECS, plannerOptions } from './planner-options.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ProgressEstimator } from './progress-eta.js';
@@ -151,7 +151,7 @@ ${COMMON_OPTIONS_HELP}
     const sources = [values.plan, values.planner, values.effect].filter((v) => v !== undefined);
     if (sources.length > 1) throw new UsageError('give only one of --plan, --planner and --effect');
     const planning = plannerOptions(values);
-    const { models, cacheDir, keyframeSchedule, keyframeInterval } = modelOptions(values);
+    const { models, cacheDir, keyframeSchedule, keyframeInterval, subjectSeed } = modelOptions(values);
     const workers = numberOption('workers', values.workers, { min: 1, max: 64, integer: true });
     const batchSeconds = numberOption('batch-seconds', values['batch-seconds'], { min: 0.5, max: 3600, unit: 'seconds' });
     const crf = numberOption('crf', values.crf, { min: 0, max: 51, integer: true });
@@ -215,6 +215,7 @@ ${COMMON_OPTIONS_HELP}
       ...models,
       keyframeSchedule,
       keyframeInterval,
+      subjectSeed,
       cacheDir,
       workers,
       batchSeconds,
@@ -242,7 +243,7 @@ ${COMMON_OPTIONS_HELP}
         : undefined,
     };
     if (values['dry-run']) {
-      const summary = await dryRun({ ...options, signal: context?.signal });
+      const summary = await seedAsUsage(dryRun({ ...options, signal: context?.signal }), subjectSeed);
       if (reportToStdout) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else if (!values.quiet) io.stdout.write(`${describeDryRun(summary)}\n`);
       return 0;
@@ -256,7 +257,7 @@ ${COMMON_OPTIONS_HELP}
     // Ctrl-C (main.ts aborts the signal): the workers stop, temp files go, an existing output stays.
     options.signal = context?.signal;
     try {
-      const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await render(options);
+      const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await seedAsUsage(render(options), subjectSeed);
       printer.done();
       for (const sink of sinks) {
         for (const w of report.warnings) sink.warning(w);

@@ -27,7 +27,7 @@ export interface FrameRun {
 
 export interface ResolvedPlan {
   version: 1;
-  subject: { prompt: string; keyframeInterval: number };
+  subject: Plan['subject'];
   output: PlanOutput;
   /** Sorted, non-empty, non-overlapping; gaps between them render unchanged. */
   segments: FrameRun[];

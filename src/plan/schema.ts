@@ -73,6 +73,13 @@ export const subjectSchema = z
       .max(KEYFRAME_INTERVAL_RANGE.max)
       .default(DEFAULT_KEYFRAME_INTERVAL)
       .describe('seconds between analysed keyframes'),
+    seed: z
+      .union([
+        z.strictObject({ box: z.tuple([z.number().min(0), z.number().min(0), z.number().positive(), z.number().positive()]).describe('[x, y, w, h] in input pixels'), time: seconds.optional().describe('seconds of the input (default 0)') }),
+        z.strictObject({ point: z.tuple([z.number().min(0), z.number().min(0)]).describe('[x, y] in input pixels'), time: seconds.optional().describe('seconds of the input (default 0)') }),
+      ])
+      .optional()
+      .describe('which salient thing is the subject, for the model-free finder: a box or point on it at a time; the track through it is kept'),
   })
   .describe('which subject the effects keep in focus');
 

@@ -9,6 +9,7 @@ import { checkModelPaths } from '../vision/analyse.js';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../vision/models/execution-providers.js';
 import { KEYFRAME_SCHEDULES, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import type { ModelPaths } from '../vision/models/types.js';
+import type { SubjectSeed } from '../vision/subject-seed.js';
 import { OUTPUT_EXTENSIONS } from './finish.js';
 import type { ProgressEvent } from './progress.js';
 
@@ -38,6 +39,8 @@ export interface RenderOptions {
   keyframeSchedule?: KeyframeSchedule;
   /** Seconds between keyframes of the fixed schedule, overriding the plan's `subject.keyframeInterval` (checked like it). */
   keyframeInterval?: number;
+  /** Which salient thing is the subject (box or point in input pixels, at a time), overriding the plan's `subject.seed`. */
+  subjectSeed?: SubjectSeed;
   /** onnxruntime execution provider for the models: cpu (default), cuda, tensorrt, coreml, dml, webgpu. */
   executionProvider?: string;
   cacheDir?: string | false;

@@ -28,6 +28,7 @@ export async function analyseStage(
     keyframeInterval: resolved.subject.keyframeInterval,
     keyframeSchedule: options.keyframeSchedule,
     prompt: resolved.subject.prompt,
+    seed: resolved.subject.seed,
     models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset, executionProvider: options.executionProvider },
     cacheDir: options.cacheDir,
     signal: options.signal,

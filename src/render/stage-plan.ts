@@ -15,6 +15,7 @@ import type { Plan } from '../plan/schema.js';
 import { unusedSubjectWarning } from '../vision/analyse.js';
 import { RenderError, type RenderOptions } from './options.js';
 import { encoderSettings } from './stage-jobs.js';
+import { checkSeed, seedFlag } from '../vision/subject-seed.js';
 
 export interface PlanStage {
   resolved: ResolvedPlan;
@@ -36,12 +37,17 @@ export async function givenPlan(o: RenderOptions): Promise<Plan | undefined> {
 /**
  * The options that override plan fields, validated by the plan schema (a bad crf or aspect reads
  * like a bad plan field): `subject` replaces the plan's subject prompt, `keyframeInterval` its
- * keyframe interval, `encoder` (with its bitDepth), `aspect`, `size` and `fps` its output settings.
+ * keyframe interval, `subjectSeed` its seed, `encoder` (with its bitDepth), `aspect`, `size` and `fps` its output settings.
  */
 function withOverrides(plan: Plan, o: RenderOptions): Plan {
   const output = Object.fromEntries(Object.entries({ ...o.encoder, aspect: o.aspect, size: o.size, fps: o.fps }).filter(([, v]) => v !== undefined));
-  if (Object.keys(output).length === 0 && o.subject === undefined && o.keyframeInterval === undefined) return plan;
-  const subject = { ...plan.subject, ...(o.subject !== undefined ? { prompt: o.subject } : {}), ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}) };
+  if (Object.keys(output).length === 0 && o.subject === undefined && o.keyframeInterval === undefined && o.subjectSeed === undefined) return plan;
+  const subject = {
+    ...plan.subject,
+    ...(o.subject !== undefined ? { prompt: o.subject } : {}),
+    ...(o.keyframeInterval !== undefined ? { keyframeInterval: o.keyframeInterval } : {}),
+    ...(o.subjectSeed !== undefined ? { seed: o.subjectSeed } : {}),
+  };
   return parsePlan({ ...plan, subject, output: { ...plan.output, ...output } }, 'command-line options');
 }
 
@@ -81,6 +87,9 @@ export async function planStage(options: RenderOptions, given: Plan | undefined,
     );
   if (extname(output).toLowerCase() === '.webm') plan = { ...plan, output: { ...plan.output, codec: await webmCodec(plan.output.codec, options, paths) } };
   const resolved = resolvePlan(plan, info, typeof options.plan === 'string' ? options.plan : 'plan');
+  // Before the analysis: a seed off the frame fails now, naming where it came from.
+  const seed = resolved.subject.seed;
+  if (seed) checkSeed(seed, info, options.subjectSeed !== undefined ? seedFlag(seed) : `${typeof options.plan === 'string' ? options.plan : 'plan'}: subject.seed`);
   // Subject words asked for (--subject) that no model will read look as if they steer: say so. (A plan's
   // prompt is not warned about: planners write one whether or not models follow.)
   const subjectWarning = unusedSubjectWarning(options.subject, options);

@@ -16,6 +16,7 @@ import { importModels } from './models/runtime.js';
 import { resolveModels } from '../models/analysis-models.js';
 import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
+import { checkSeed, finderSeed, type SubjectSeed } from './subject-seed.js';
 import { AdaptiveKeyframes, adaptiveSteps, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
@@ -33,6 +34,8 @@ export interface AnalyseOptions {
    */
   keyframeSchedule?: KeyframeSchedule;
   prompt?: string;
+  /** Which salient thing is the subject, for the model-free finder (input pixels; subject-seed.ts). */
+  seed?: SubjectSeed;
   models?: ModelPaths;
   /** Cache folder; undefined = the default user cache folder; false = no cache. */
   cacheDir?: string | false;
@@ -191,9 +194,10 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
     // The model-free finder ignores the prompt, so it does not split the cache.
     prompt: hasModels(m) ? (options.prompt ?? '') : null,
     // Fixed-schedule entries keep the keys they were written with; adaptive ones do not depend on the interval.
+    // A seed changes the model-free finder's pick, so it splits the cache (entries without one keep their keys).
     params: schedule === 'adaptive'
-      ? { analysis: ANALYSIS_VERSION, keyframeSchedule: schedule, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation }
-      : { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation },
+      ? { analysis: ANALYSIS_VERSION, keyframeSchedule: schedule, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation, ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}) }
+      : { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation, ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}) },
   };
 }
 
@@ -241,6 +245,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   // Model names (`isnet`) become cache paths first (downloaded or assembled on first use).
   if (hasModels(options.models)) options = { ...options, models: await resolveModels(options.models, options.onModelMessage) };
   checkModelPaths(options.models);
+  if (options.seed) checkSeed(options.seed, probe, 'subject seed');
   const signal = options.signal;
   signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
@@ -268,7 +273,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   }
 
   // With models the finder is a fallback, needed only if they find nothing: defer its work until then.
-  const finder = new ModelFreeFinder({ deferred: hasModels(options.models) });
+  const finder = new ModelFreeFinder({ deferred: hasModels(options.models), seed: options.seed && finderSeed(options.seed, probe, indices) });
   const perKeyframe: PerKeyframe[] = [];
   const decodeWarnings: string[] = [];
   const onWarning = (w: string): void => void decodeWarnings.push(w);

@@ -13,6 +13,7 @@ import { boxBlur, quantile, resizeArea } from './image-ops.js';
 import { COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
 import { NativeFinderKernel, REGION_HEAD, REGION_STRIDE, maxRegions, type FinderKernelOps } from './finder-kernel.js';
 import { reducedSize } from '../media/keyframes.js';
+import type { FinderSeed } from './subject-seed.js';
 
 export const MODEL_FREE_WORK_LONG_SIDE = 192;
 
@@ -48,6 +49,8 @@ export interface ModelFreeFinderOptions {
    * the models find nothing). Default false: the work is done as keyframes arrive.
    */
   deferred?: boolean;
+  /** The user's pick (subject-seed.ts): the track goes through the region at or nearest it, and is followed closely. */
+  seed?: FinderSeed;
 }
 
 // Keyframe offsets that make up the temporal background of a keyframe: near
@@ -91,11 +94,13 @@ export class ModelFreeFinder {
   private readonly kernelFor: (width: number, height: number) => FinderKernelOps;
   private readonly deferred: boolean;
   private finished = false;
+  private readonly seed?: FinderSeed;
 
   constructor(options: ModelFreeFinderOptions = {}) {
     this.workLongSide = options.workLongSide ?? MODEL_FREE_WORK_LONG_SIDE;
     this.kernelFor = options.kernel ?? ((w, h) => new NativeFinderKernel(w, h));
     this.deferred = options.deferred ?? false;
+    this.seed = options.seed;
   }
 
   /** Adds the next keyframe (any size; all keyframes must share one size). */
@@ -194,7 +199,7 @@ export class ModelFreeFinder {
     const { saliencies, candidates, bins } = this;
 
     // Pass 2: one candidate per keyframe, as the most consistent track.
-    const track = chooseTrack(candidates, diag);
+    const track = chooseTrack(candidates, diag, this.seed && seededCandidate(candidates, this.seed, w, h));
 
     // Pass 3: the track's colours against everything else's, to cut the
     // subject out of what touches it and to drop salient things of other colours.
@@ -279,7 +284,9 @@ export class ModelFreeFinder {
     comps.forEach((c, i) => {
       const cx = (c.minX + c.maxX + 1) / 2;
       const cy = (c.minY + c.maxY + 1) / 2;
-      const near = prior ? 0.25 + 0.75 * Math.exp(-((Math.hypot(cx - prior.cx, cy - prior.cy) / (0.15 * diag)) ** 2)) : 1;
+      // A seeded track is the user's choice: a stronger region elsewhere must not take it over.
+      const floor = this.seed ? 0.02 : 0.25;
+      const near = prior ? floor + (1 - floor) * Math.exp(-((Math.hypot(cx - prior.cx, cy - prior.cy) / (0.15 * diag)) ** 2)) : 1;
       const fill = c.size / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
       const score = c.mass * near * fill;
       if (score > bestScore) {
@@ -403,11 +410,12 @@ function linkScore(a: Candidate, b: Candidate, steps: number, diag: number): num
  * that is salient in one keyframe only (a flash, a passing band) loses to
  * one that stays the same colour and size along a smooth path.
  */
-function chooseTrack(candidates: Candidate[][], diag: number): number[] {
+function chooseTrack(candidates: Candidate[][], diag: number, forced?: { keyframe: number; candidate: number }): number[] {
   const track = candidates.map(() => -1);
   const ks = candidates.flatMap((c, k) => (c.length ? [k] : []));
   if (ks.length === 0) return track;
-  const unary = (k: number): number[] => candidates[k].map((c) => Math.log(Math.max(1e-3, c.score / candidates[k][0].score)));
+  const unary = (k: number): number[] =>
+    candidates[k].map((c, j) => (forced?.keyframe === k && forced.candidate !== j ? -1e9 : Math.log(Math.max(1e-3, c.score / candidates[k][0].score))));
   let best = unary(ks[0]);
   const back: Int32Array[] = [new Int32Array(candidates[ks[0]].length)];
   for (let s = 1; s < ks.length; s++) {
@@ -435,6 +443,34 @@ function chooseTrack(candidates: Candidate[][], diag: number): number[] {
     at = back[s][at];
   }
   return track;
+}
+
+/**
+ * The candidate a seed points at: in the keyframe with candidates nearest the seed's, the one
+ * whose box is nearest the seed's centre (0 inside it), ties to the larger overlap with the seed box.
+ */
+function seededCandidate(candidates: Candidate[][], seed: FinderSeed, w: number, h: number): { keyframe: number; candidate: number } | undefined {
+  let keyframe = -1;
+  candidates.forEach((c, k) => {
+    if (c.length && (keyframe < 0 || Math.abs(k - seed.keyframe) < Math.abs(keyframe - seed.keyframe))) keyframe = k;
+  });
+  if (keyframe < 0) return undefined;
+  const [sx, sy, sw, sh] = [seed.box[0] * w, seed.box[1] * h, seed.box[2] * w, seed.box[3] * h];
+  const [cx, cy] = [sx + sw / 2, sy + sh / 2];
+  const rank = (c: Candidate): [number, number] => {
+    const dx = Math.max(c.minX - cx, 0, cx - (c.maxX + 1));
+    const dy = Math.max(c.minY - cy, 0, cy - (c.maxY + 1));
+    const ix = Math.max(0, Math.min(sx + sw, c.maxX + 1) - Math.max(sx, c.minX));
+    const iy = Math.max(0, Math.min(sy + sh, c.maxY + 1) - Math.max(sy, c.minY));
+    return [Math.hypot(dx, dy), -ix * iy];
+  };
+  let candidate = 0;
+  candidates[keyframe].forEach((c, j) => {
+    const [d, o] = rank(c);
+    const [bd, bo] = rank(candidates[keyframe][candidate]);
+    if (d < bd - 1e-9 || (Math.abs(d - bd) <= 1e-9 && o < bo)) candidate = j;
+  });
+  return { keyframe, candidate };
 }
 
 /** Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded) subject box. */
