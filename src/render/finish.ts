@@ -114,6 +114,10 @@ export async function joinBatches(options: FinishOptions): Promise<{ temp: strin
   outputOptions.push('-movflags', '+faststart');
   const ext = extname(options.output).toLowerCase();
   if (ext !== '.mp4' && ext !== '.mov' && ext !== '.m4v') outputOptions.splice(outputOptions.indexOf('-movflags'), 2);
+  // Matroska: the bundled ffmpeg's muxer, given B-frame video (negative dts) beside primed AAC,
+  // shifts some video packets and not others (pts 0, 0.063, 0.080, ...), so the file plays with
+  // an uneven frame grid. One shift of every stream to a zero start keeps the grid and the sync.
+  if (ext === '.mkv' || ext === '.webm' || ext === '.mka') outputOptions.push('-avoid_negative_ts', 'make_zero');
   try {
     await ffmpegToCompletion(options.paths, [...inputs, ...outputOptions, '-y', temp], `joining batches into ${options.output} failed`);
   } catch (err) {
