@@ -11,7 +11,6 @@ const workerUrl = new URL('./fixtures/effects-chain-worker.ts', import.meta.url)
 interface Result {
   out: Uint8Array;
   atlasAddress: bigint;
-  atlasShared: boolean;
 }
 
 function runWorker(workerData: object): Promise<Result> {
@@ -60,7 +59,6 @@ t.test('two workers apply chains concurrently over one shared atlas, matching a 
       chain.apply(frame, f);
       expected.set(frame, i * chain.frameBytes);
     });
-    t.ok(results[w].atlasShared, `worker ${w} saw the atlas as shared memory`);
     t.equal(results[w].atlasAddress, binding.addressOf(atlas), `worker ${w} read the same atlas bytes (no copy)`);
     t.ok(Buffer.compare(results[w].out, expected) === 0, `worker ${w}: ${job.frames.length} frames identical to the single-thread run`);
   });

@@ -7,14 +7,6 @@
 
 namespace maskflow {
 
-// isShared(view: Uint8Array): boolean — whether the view's memory is a SharedArrayBuffer.
-static Napi::Value IsSharedJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ByteView view;
-  if (info.Length() < 1 || !GetBytes(env, info[0], "view", &view)) return env.Undefined();
-  return Napi::Boolean::New(env, view.shared);
-}
-
 // addressOf(view: Uint8Array): bigint — the data pointer, so tests can prove two views share memory.
 static Napi::Value AddressOfJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -27,7 +19,6 @@ Napi::Object RegisterEffects(Napi::Env env, Napi::Object exports);
 Napi::Object RegisterFinder(Napi::Env env, Napi::Object exports);
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("isShared", Napi::Function::New(env, IsSharedJs, "isShared"));
   exports.Set("addressOf", Napi::Function::New(env, AddressOfJs, "addressOf"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("abiTag", Napi::String::New(env, "maskflow-native-1"));

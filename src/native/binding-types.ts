@@ -39,7 +39,6 @@ export interface RawFinderKernel {
 export interface RawBinding {
   abiTag: string;
   napiVersion: number;
-  isShared(view: Uint8Array): boolean;
   addressOf(view: Uint8Array): bigint;
   EffectChain: new (width: number, height: number, effects: RawEffect[], atlas: Uint8Array) => RawEffectChain;
   FrameResampler: new (srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number) => RawFrameResampler;
