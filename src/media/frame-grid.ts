@@ -52,6 +52,8 @@ export interface FrameGrid {
    * by searching timestamps and land on the first keyframe at or after it.
    */
   seekByIndex: boolean;
+  /** False: seeking lands on wrong pictures, so every decode starts at the beginning (see withoutSeeking). */
+  seekable: boolean;
 }
 
 /** ffprobe format names whose demuxers seek through an index (see FrameGrid.seekByIndex). */
@@ -139,7 +141,19 @@ export function gridFromPictures(pictures: Picture[], rate: [number, number], so
     keyframes: [...keyframes].sort((a, b) => a - b),
     source,
     seekByIndex,
+    seekable: true,
   };
+}
+
+/**
+ * The grid with seeking turned off: every decode starts at frame 0 (slower
+ * for later batches, never wrong). For AVI files whose index has skipped
+ * entries (dropped frames): ffmpeg's AVI demuxer then seeks to the entry
+ * whose number is the target frame, which is a later picture than the one at
+ * that time, and not a keyframe.
+ */
+export function withoutSeeking(grid: FrameGrid): FrameGrid {
+  return { ...grid, keyframes: [0], seekable: false };
 }
 
 /**
@@ -267,7 +281,7 @@ const num = (v: number): string => {
  * `-vsync 0` on the output, and `-frames:v` for the frames wanted.
  */
 export function gridDecode(
-  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'frames' | 'start' | 'seekLead' | 'keyframes' | 'seekByIndex'>,
+  grid: Pick<FrameGrid, 'fpsNum' | 'fpsDen' | 'frames' | 'start' | 'seekLead' | 'keyframes' | 'seekByIndex' | 'seekable'>,
   containerStart: number,
   startFrame: number,
   /** Interlaced input: yadif makes one whole picture of each frame's two fields (frames flagged interlaced only) before the grid. */
@@ -302,8 +316,8 @@ export function gridDecode(
  * lands on the first keyframe at or after the target, so the target lies
  * between the keyframe at or before startFrame and the one before that.
  */
-function seekFrame(grid: Pick<FrameGrid, 'keyframes' | 'seekByIndex'>, startFrame: number): number {
-  if (startFrame <= 0) return 0;
+function seekFrame(grid: Pick<FrameGrid, 'keyframes' | 'seekByIndex' | 'seekable'>, startFrame: number): number {
+  if (startFrame <= 0 || !grid.seekable) return 0;
   if (grid.seekByIndex) return startFrame + 0.49;
   let k = 0;
   while (k + 1 < grid.keyframes.length && grid.keyframes[k + 1] <= startFrame) k++;

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FfmpegPaths } from './ffmpeg.js';
 import { ffmpegCodecs, ffmpegOnPath, OTHER_FFMPEG_HINT } from './decoders.js';
-import { FrameGridError, frameGrid, gridRate, gridWarnings, seeksByIndex } from './frame-grid.js';
+import { FrameGridError, frameGrid, gridRate, gridWarnings, seeksByIndex, withoutSeeking } from './frame-grid.js';
 import { PacketScanError, scanVideoPackets } from './packets.js';
 import { ffprobeJson, ProcessError, runFfmpeg, runFfprobe, outputOrFailure, versionLine } from './process/index.js';
 import type { ProbeInfo } from './probe-types.js';
@@ -205,6 +205,8 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   try {
     const packets = await scanVideoPackets(paths, file, video.index);
     grid = await frameGrid(paths, file, packets, gridRate(parseRate(video.r_frame_rate), parseRate(video.avg_frame_rate)), seeksByIndex(data.format.format_name), video.codec_name);
+    // AVI with skipped index entries (the dropped frames that left gaps): its seeks land on wrong pictures.
+    if (data.format.format_name === 'avi' && grid.repeated > 0) grid = withoutSeeking(grid);
   } catch (err) {
     if (err instanceof FrameGridError || err instanceof PacketScanError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
     if (err instanceof ProcessError) throw new ProbeError(fileArg, `its ${video.codec_name ?? 'unknown'} video cannot be decoded by ${paths.ffmpeg} (${err.lastLine.trim()})`);

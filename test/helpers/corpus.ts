@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { paths } from './media.js';
+import { frameHashes, paths } from './media.js';
 
 export interface Measured {
   frames: number;
@@ -116,6 +116,39 @@ export function combedFrames(file: string): { combed: number; frames: number } {
 }
 
 /**
+ * Every frame of `cut` against the same frame of `whole` (both lossless):
+ * identical, or (where a filter with memory across frames, yadif, starts
+ * afresh at a batch) at least 40 dB PSNR. A picture from the wrong time is
+ * far below that (about 19 dB for a seek error seen before).
+ */
+function compareFrames(t: Test, cut: string, whole: string): void {
+  const a = frameHashes(cut);
+  const b = frameHashes(whole);
+  t.equal(a.length, b.length, `as many frames as the one-batch render (${b.length})`);
+  const differ = a.map((h, i) => (h === b[i] ? -1 : i)).filter((i) => i >= 0);
+  if (differ.length === 0) {
+    t.pass(`all ${a.length} frames identical to the one-batch render`);
+    return;
+  }
+  const psnr = framePsnr(cut, whole);
+  const worst = Math.min(...differ.map((i) => psnr[i] ?? 0));
+  t.ok(worst >= 40, `${a.length - differ.length} of ${a.length} frames identical to the one-batch render; the others (${differ.slice(0, 10).join(', ')}${differ.length > 10 ? '...' : ''}) at least ${worst.toFixed(1)} dB PSNR`);
+}
+
+/** Per-frame PSNR (luma and chroma average) of `a` against `b`, from ffmpeg's psnr filter. */
+function framePsnr(a: string, b: string): number[] {
+  const r = spawnSync(paths.ffmpeg, ['-v', 'error', '-i', a, '-i', b, '-lavfi', '[0:v][1:v]psnr=stats_file=-', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`psnr ${a} ${b}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('n:'))
+    .map((l) => {
+      const v = /psnr_avg:(\S+)/.exec(l)?.[1];
+      return v === 'inf' ? Infinity : Number(v);
+    });
+}
+
+/**
  * Renders every corpus case of `group` (generated into a test folder) and
  * checks it: frames, rate, duration within one frame, audio streams, the
  * flash and the tone burst at their times (±1 frame), warnings, aspect and
@@ -132,12 +165,22 @@ export async function renderCorpusGroup(t: Test, group: string): Promise<void> {
     await t.test(`${c.name}: ${c.what}`, { todo: c.expect.todo ?? false }, async (t) => {
       const e = c.expect;
       const output = join(dir, `${c.name}.out${c.file.endsWith('.mov') ? '.mov' : c.file.endsWith('.mkv') ? '.mkv' : '.mp4'}`);
-      const run = render({ input: join(dir, c.file), output, effect: 'vignette', workers: 2, batchSeconds: 0.5, cacheDir: false });
+      // Lossless (x264 crf 0), so a render cut into batches can be compared picture for picture
+      // with a render of the whole clip in one batch: any batch that seeks to the wrong picture shows.
+      const encoder = { crf: 0, preset: 'ultrafast' };
+      const cacheDir = join(dir, 'cache');
+      const run = render({ input: join(dir, c.file), output, effect: 'vignette', workers: 2, batchSeconds: 0.5, cacheDir, encoder });
       if (e.refuse) {
         await t.rejects(run, e.refuse);
         return;
       }
       const report = await run;
+      // Clips of a second or less are rendered in one batch (the planner's smallest batch).
+      const seconds = (e.frames * Number(e.fps.split('/')[1])) / Number(e.fps.split('/')[0]);
+      t.ok(report.batches.length > 1 || seconds <= 1.001, `cut into ${report.batches.length} batches`);
+      const whole = output.replace(/(\.\w+)$/, '.one-batch$1');
+      await render({ input: join(dir, c.file), output: whole, effect: 'vignette', workers: 1, batchSeconds: 3600, cacheDir, encoder });
+      compareFrames(t, output, whole);
       const m = measure(output);
       const [n, d] = e.fps.split('/').map(Number);
       const frame = d / n;
