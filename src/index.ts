@@ -16,6 +16,7 @@ export type { ProgressEvent, Stage } from './render/progress.js';
 export type { Report } from './report/report.js';
 export { analyseVideo, type AnalyseOptions, type AnalysisResult, type KeyframeResult } from './vision/analyse.js';
 export { writeMatte, type MatteOptions } from './vision/matte.js';
+export { SeedError, type SubjectSeed } from './vision/subject-seed.js';
 export { computeCropPath } from './vision/crop-path.js';
 export { readAtlas, writeAtlas, AtlasError } from './vision/atlas.js';
 export { defaultCacheDir } from './vision/cache.js';
