@@ -23,33 +23,41 @@ static bool IsSharedBuffer(napi_env env, napi_value arraybuffer) {
   return result;
 }
 
-bool GetBytes(const Napi::Env& env, const Napi::Value& value, const char* name, ByteView* out) {
+bool GetTypedArray(const Napi::Env& env, const Napi::Value& value, const std::string& name, const char* wanted,
+                   TypedArrayView* out) {
   if (!value.IsTypedArray()) {
-    ThrowType(env, std::string(name) + " must be a Uint8Array");
+    ThrowType(env, name + " must be a " + wanted);
     return false;
   }
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_value arraybuffer;
   size_t offset = 0;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, &arraybuffer, &offset) != napi_ok) {
-    ThrowType(env, std::string(name) + " could not be read as a typed array");
+  if (napi_get_typedarray_info(env, value, &out->type, &out->count, &out->data, &out->arraybuffer, &offset) != napi_ok) {
+    ThrowType(env, name + " could not be read as a typed array");
     return false;
   }
-  if (type != napi_uint8_array && type != napi_uint8_clamped_array) {
-    ThrowType(env, std::string(name) + " must be a Uint8Array");
-    return false;
-  }
+  return true;
+}
+
+bool NotDetached(const Napi::Env& env, const TypedArrayView& view, const std::string& name) {
   // A detached view reads as length 0 with no data; say what happened instead of a length error.
   bool detached = false;
-  if (napi_is_detached_arraybuffer(env, arraybuffer, &detached) == napi_ok && detached) {
-    ThrowType(env, std::string(name) + " is detached (its ArrayBuffer was transferred)");
+  if (napi_is_detached_arraybuffer(env, view.arraybuffer, &detached) == napi_ok && detached) {
+    ThrowType(env, name + " is detached (its ArrayBuffer was transferred)");
     return false;
   }
-  out->data = static_cast<uint8_t*>(data);
-  out->length = length;
-  out->shared = IsSharedBuffer(env, arraybuffer);
+  return true;
+}
+
+bool GetBytes(const Napi::Env& env, const Napi::Value& value, const char* name, ByteView* out) {
+  TypedArrayView view;
+  if (!GetTypedArray(env, value, name, "Uint8Array", &view)) return false;
+  if (view.type != napi_uint8_array && view.type != napi_uint8_clamped_array) {
+    ThrowType(env, std::string(name) + " must be a Uint8Array");
+    return false;
+  }
+  if (!NotDetached(env, view, name)) return false;
+  out->data = static_cast<uint8_t*>(view.data);
+  out->length = view.count;
+  out->shared = IsSharedBuffer(env, view.arraybuffer);
   return true;
 }
 

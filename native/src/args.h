@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace maskflow {
 
@@ -12,6 +13,21 @@ struct ByteView {
   size_t length = 0;
   bool shared = false;
 };
+
+struct TypedArrayView {
+  napi_typedarray_type type = napi_uint8_array;
+  void* data = nullptr;
+  size_t count = 0;  // elements
+  napi_value arraybuffer = nullptr;
+};
+
+// Any typed array (`wanted` names the expected kind in the error when `value` is not one). The
+// caller checks the element type, then calls NotDetached.
+bool GetTypedArray(const Napi::Env& env, const Napi::Value& value, const std::string& name, const char* wanted,
+                   TypedArrayView* out);
+
+// False (after throwing) when the view's ArrayBuffer was transferred: it then reads as empty.
+bool NotDetached(const Napi::Env& env, const TypedArrayView& view, const std::string& name);
 
 // Accepts a Uint8Array (or Uint8ClampedArray) that is not detached; reports whether its buffer is a
 // SharedArrayBuffer.

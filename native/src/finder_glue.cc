@@ -29,33 +29,18 @@ const char* TypeName(napi_typedarray_type type) {
 template <typename T>
 bool GetArray(const Napi::Env& env, const Napi::Value& value, const std::string& name, napi_typedarray_type type,
               size_t length, T** out) {
-  if (!value.IsTypedArray()) {
-    ThrowType(env, name + " must be a " + TypeName(type));
+  TypedArrayView view;
+  if (!GetTypedArray(env, value, name, TypeName(type), &view)) return false;
+  if (view.type != type) {
+    ThrowType(env, name + " must be a " + TypeName(type) + ", got a " + TypeName(view.type));
     return false;
   }
-  napi_typedarray_type got;
-  size_t count = 0;
-  void* data = nullptr;
-  napi_value arraybuffer;
-  size_t offset = 0;
-  if (napi_get_typedarray_info(env, value, &got, &count, &data, &arraybuffer, &offset) != napi_ok) {
-    ThrowType(env, name + " could not be read as a typed array");
+  if (!NotDetached(env, view, name)) return false;
+  if (view.count != length) {
+    ThrowRange(env, name + " must hold " + std::to_string(length) + " elements, got " + std::to_string(view.count));
     return false;
   }
-  if (got != type) {
-    ThrowType(env, name + " must be a " + TypeName(type) + ", got a " + TypeName(got));
-    return false;
-  }
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(env, arraybuffer, &detached) == napi_ok && detached) {
-    ThrowType(env, name + " is detached (its ArrayBuffer was transferred)");
-    return false;
-  }
-  if (count != length) {
-    ThrowRange(env, name + " must hold " + std::to_string(length) + " elements, got " + std::to_string(count));
-    return false;
-  }
-  *out = static_cast<T*>(data);
+  *out = static_cast<T*>(view.data);
   return true;
 }
 
