@@ -37,6 +37,29 @@ export function boxToPixelRect(box: readonly [number, number, number, number], w
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
+/** Half-pixel-centre source position of output index `i`, clamped to the source. */
+function bilinearSource(i: number, scale: number, size: number): number {
+  return Math.min(size - 1, Math.max(0, (i + 0.5) * scale - 0.5));
+}
+
+/**
+ * Column taps of a bilinear resize, computed once rather than per row: left and right source
+ * columns, and the right one's weight written into `frac` (its element type is the caller's
+ * precision, kept as it was).
+ */
+function columnTaps(width: number, outW: number, frac: Float32Array | Float64Array): { xs0: Int32Array; xs1: Int32Array } {
+  const xs0 = new Int32Array(outW);
+  const xs1 = new Int32Array(outW);
+  const sx = width / outW;
+  for (let x = 0; x < outW; x++) {
+    const s = bilinearSource(x, sx, width);
+    xs0[x] = Math.floor(s);
+    xs1[x] = Math.min(width - 1, xs0[x] + 1);
+    frac[x] = s - xs0[x];
+  }
+  return { xs0, xs1 };
+}
+
 /**
  * Bilinear resize with half-pixel centres and no antialiasing: the sampling OpenCV's
  * INTER_LINEAR uses (Ultralytics letterbox). Returns float RGB, interleaved, 0..255.
@@ -44,19 +67,11 @@ export function boxToPixelRect(box: readonly [number, number, number, number], w
 export function resizeBilinearRgb(image: RgbImage, outW: number, outH: number): Float32Array {
   const { data, width, height } = image;
   const out = new Float32Array(outW * outH * 3);
-  const sx = width / outW;
   const sy = height / outH;
-  const xs0 = new Int32Array(outW);
-  const xs1 = new Int32Array(outW);
   const fx = new Float32Array(outW);
-  for (let x = 0; x < outW; x++) {
-    const s = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
-    xs0[x] = Math.floor(s);
-    xs1[x] = Math.min(width - 1, xs0[x] + 1);
-    fx[x] = s - xs0[x];
-  }
+  const { xs0, xs1 } = columnTaps(width, outW, fx);
   for (let y = 0; y < outH; y++) {
-    const s = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const s = bilinearSource(y, sy, height);
     const y0 = Math.floor(s);
     const y1 = Math.min(height - 1, y0 + 1);
     const fy = s - y0;
@@ -79,20 +94,11 @@ export function resizeBilinearRgb(image: RgbImage, outW: number, outH: number): 
 /** Bilinear resize of one float plane (half-pixel centres), e.g. a mask back to crop size. */
 export function resizeBilinearPlane(src: ArrayLike<number>, width: number, height: number, outW: number, outH: number): Float32Array {
   const out = new Float32Array(outW * outH);
-  const sx = width / outW;
   const sy = height / outH;
-  // Column taps computed once, not once per row (the same values, so the same result).
-  const xs0 = new Int32Array(outW);
-  const xs1 = new Int32Array(outW);
   const fxs = new Float64Array(outW);
-  for (let x = 0; x < outW; x++) {
-    const fxRaw = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
-    xs0[x] = Math.floor(fxRaw);
-    xs1[x] = Math.min(width - 1, xs0[x] + 1);
-    fxs[x] = fxRaw - xs0[x];
-  }
+  const { xs0, xs1 } = columnTaps(width, outW, fxs);
   for (let y = 0; y < outH; y++) {
-    const fyRaw = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+    const fyRaw = bilinearSource(y, sy, height);
     const y0 = Math.floor(fyRaw);
     const y1 = Math.min(height - 1, y0 + 1);
     const fy = fyRaw - y0;
