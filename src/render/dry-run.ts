@@ -11,7 +11,7 @@ import type { ProbeInfo } from '../media/probe-types.js';
 import { fpsRational } from '../plan/output-format.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { Batch } from './batches.js';
-import { audioCopyPlan } from './finish.js';
+import { audioCopyPlan, audioEncoderFor } from './finish.js';
 import { checkOptions, type RenderOptions } from './options.js';
 import { frameMap, rangeFrames, type Rate } from './retime.js';
 import { encodedSize } from './stage-geometry.js';
@@ -54,14 +54,16 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
   const schedule: KeyframeSchedule = models.length ? (options.keyframeSchedule ?? 'adaptive') : 'fixed';
   const codecs = info.audio.map((a) => a.codec);
   const copy = audioCopyPlan(output, codecs);
+  // The join's encoder for this container (Opus for .webm, else AAC).
+  const encoder = audioEncoderFor(output).name;
   const audio =
     codecs.length === 0 || options.noAudio
       ? 'none'
       : options.audioBitrate !== undefined
-        ? `AAC ${options.audioBitrate}`
+        ? `${encoder} ${options.audioBitrate}`
         : copy.copy
           ? `copied (${codecs.join(', ')})`
-          : `AAC 192k (the container cannot hold the input's audio)`;
+          : `${encoder} 192k (the container cannot hold the input's audio)`;
   return {
     input: { file: info.file, width: info.width, height: info.height, fps: info.fps, frames: info.frames, duration: info.duration, audio: codecs },
     plan: resolved,

@@ -20,12 +20,18 @@ export interface Geometry {
   reframe?: { size: Size; cropsFor: (b: { startFrame: number; endFrame: number }) => number[] };
 }
 
-export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis: AnalysisResult): Geometry {
-  const source: Size = { width: info.width, height: info.height };
+/** The asked output size, and the crop window's size when the output's shape differs from the input's. */
+function outputShape(info: ProbeInfo, resolved: ResolvedPlan): { target?: Size; crop?: Size } {
   const target = parseSize(resolved.output.size);
   // A W:H shape is what the output displays: with non-square pixels the crop is W:H in display units.
+  const crop = reframeSize({ width: info.width, height: info.height }, target ? `${target.width}:${target.height}` : resolved.output.aspect, info.sampleAspect);
+  return { target, crop };
+}
+
+export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis: AnalysisResult): Geometry {
+  const source: Size = { width: info.width, height: info.height };
+  const { target, crop } = outputShape(info, resolved);
   const sar = info.sampleAspect;
-  const crop = reframeSize(source, target ? `${target.width}:${target.height}` : resolved.output.aspect, sar);
   // The pixels' shape after the crop is scaled to the encoded size, so the output displays the crop as the input does.
   const sampleAspect = (shown: Size, encoded: Size): { sampleAspect?: [number, number] } => {
     const s = outputSampleAspect(sar, shown, encoded);
@@ -46,7 +52,6 @@ export function geometryStage(info: ProbeInfo, resolved: ResolvedPlan, analysis:
 
 /** The encoded frame size alone (what geometryStage encodes), known before any analysis. */
 export function encodedSize(info: ProbeInfo, resolved: ResolvedPlan): Size {
-  const target = parseSize(resolved.output.size);
-  if (target) return target;
-  return reframeSize({ width: info.width, height: info.height }, resolved.output.aspect) ?? { width: info.width & ~1, height: info.height & ~1 };
+  const { target, crop } = outputShape(info, resolved);
+  return target ?? crop ?? { width: info.width & ~1, height: info.height & ~1 };
 }
