@@ -5,15 +5,16 @@
 // killed part-way and started again with the same settings takes its run
 // directory over and reuses the batch files that are still intact (hash
 // matches, the file probes with the right frame count); it renders the rest.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { hashFile } from '../vision/cache.js';
 import { packageVersion } from '../version.js';
 import type { BatchJob, BatchResult } from './job.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { LOCK_FILE } from './run-dir.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -132,9 +133,7 @@ export class ManifestWriter {
   }
 
   private async save(): Promise<void> {
-    const temp = join(this.dir, `${MANIFEST_FILE}.${randomBytes(3).toString('hex')}`);
-    await writeFile(temp, `${JSON.stringify(this.manifest)}\n`);
-    await rename(temp, join(this.dir, MANIFEST_FILE));
+    await writeFileAtomic(join(this.dir, MANIFEST_FILE), `${JSON.stringify(this.manifest)}\n`);
   }
 
   /** Settles once every record() so far is written. */

@@ -7,9 +7,10 @@
 // a dead one is removed (or, with resume, taken over); a live one is left alone.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { removeQuietly } from '../exit-cleanup.js';
 
 export const RUN_DIR_PREFIX = '.maskflow-run-';
@@ -107,9 +108,7 @@ export async function runDirsFor(output: string): Promise<string[]> {
 async function writeLock(dir: string, output: string): Promise<void> {
   const lock: RunLock = { pid: process.pid, hostname: hostname(), startTicks: startTicksOf(process.pid)?.ticks ?? null, output, started: new Date().toISOString() };
   // Written beside and renamed, so a reader never sees half a lock.
-  const temp = join(dir, `${LOCK_FILE}.${randomBytes(3).toString('hex')}`);
-  await writeFile(temp, `${JSON.stringify(lock)}\n`);
-  await rename(temp, join(dir, LOCK_FILE));
+  await writeFileAtomic(join(dir, LOCK_FILE), `${JSON.stringify(lock)}\n`);
 }
 
 /**
