@@ -93,10 +93,10 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
     const queueJobs = batchJobs(jobs, info, resolved, geometry, paths, () => '', map);
     return queuedRender({ options, info, tools, resolved, analysis, jobs: queueJobs, stages: clock.stages, started: clock.started, rss, planWarnings });
   }
-  // A batch whose frames are all dropped by a lower frame rate has nothing to encode.
-  const listJobs = (batchFile: (index: number) => string): BatchJob[] =>
-    batchJobs(jobs, info, resolved, geometry, paths, batchFile, map).filter((j) => !j.repeats || j.repeats.some((n) => n > 0));
-  const settings = await settingsHash(listJobs(() => ''), new Uint8Array(atlas), info.file);
+  // A batch whose frames are all dropped by a lower frame rate has nothing to encode. Built once;
+  // the files get their run folder's paths below (the settings hash leaves paths out).
+  const planned = batchJobs(jobs, info, resolved, geometry, paths, () => '', map).filter((j) => !j.repeats || j.repeats.some((n) => n > 0));
+  const settings = await settingsHash(planned, new Uint8Array(atlas), info.file);
   // Resume: a dead run's folder for this output whose manifest has the same settings is taken over.
   const resumable = options.resume === false ? undefined : async (dir: string): Promise<boolean> => (await readManifest(dir))?.settings === settings;
   const { dir: runDir, stale } = await openRunDir(output, resumable);
@@ -105,7 +105,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   // ProRes batches go in QuickTime files: mp4 cannot hold it.
   const batchFile = (index: number): string => join(workDir, `batch-${String(index).padStart(5, '0')}${batchExtension(resolved.output.codec)}`);
   try {
-    const batchList = listJobs(batchFile);
+    const batchList: BatchJob[] = planned.map((j) => ({ ...j, outFile: batchFile(j.batch) }));
     const earlier = runDir.takenOver ? await readManifest(workDir) : undefined;
     const kept = earlier ? await reusableBatches(workDir, earlier, batchList, paths) : new Map<number, ManifestBatch>();
     const manifest = new ManifestWriter(workDir, settings, [...kept.values()]);
