@@ -249,7 +249,7 @@ ${COMMON_OPTIONS_HELP}
       return 0;
     }
     if (values.detach && options.queue) {
-      const { renderId } = await submitRender({ ...options, queue: options.queue, signal: context?.signal });
+      const { renderId } = await seedAsUsage(submitRender({ ...options, queue: options.queue, signal: context?.signal }), subjectSeed);
       printer.done();
       io.stdout.write(`${renderId}\n`);
       return 0;
@@ -257,7 +257,8 @@ ${COMMON_OPTIONS_HELP}
     // Ctrl-C (main.ts aborts the signal): the workers stop, temp files go, an existing output stays.
     options.signal = context?.signal;
     try {
-      const report = toStdout ? await viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : await seedAsUsage(render(options), subjectSeed);
+      // A bad seed is a usage mistake (exit 2) on every path, -o - included.
+      const report = await seedAsUsage(toStdout ? viaStdout(io, 'output.mp4', (file) => render({ ...options, output: file, overwrite: true })) : render(options), subjectSeed);
       printer.done();
       for (const sink of sinks) {
         for (const w of report.warnings) sink.warning(w);
