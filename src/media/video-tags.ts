@@ -77,7 +77,8 @@ export function outputSampleAspect(sar: [number, number] | undefined, shown: { w
   return n === d ? undefined : [n, d];
 }
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor (1 for 0 and 0, so a ratio never divides by zero). */
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a || 1;
 }

@@ -1,5 +1,6 @@
 // The output frame size and frame rate a plan asks for (`output.size`,
 // `output.fps`), and the names users type for common sizes.
+import { gcd } from '../media/video-tags.js';
 
 /** Sizes by the name platforms and users know them by. */
 export const SIZE_PRESETS = {
@@ -56,8 +57,4 @@ export function fpsRational(fps: number): { num: number; den: number } {
   const num = Math.round(fps * 1000);
   const g = gcd(num, 1000);
   return { num: num / g, den: 1000 / g };
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }
