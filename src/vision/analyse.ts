@@ -195,9 +195,16 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
     prompt: hasModels(m) ? (options.prompt ?? '') : null,
     // Fixed-schedule entries keep the keys they were written with; adaptive ones do not depend on the interval.
     // A seed changes the model-free finder's pick, so it splits the cache (entries without one keep their keys).
-    params: schedule === 'adaptive'
-      ? { analysis: ANALYSIS_VERSION, keyframeSchedule: schedule, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation, ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}) }
-      : { analysis: ANALYSIS_VERSION, keyframeInterval: interval, maskLongSide, frames: probe.frames, fps: probe.fps, rotation: probe.rotation, ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}) },
+    // (cacheKey sorts the keys, so where the schedule's key sits does not matter.)
+    params: {
+      analysis: ANALYSIS_VERSION,
+      ...(schedule === 'adaptive' ? { keyframeSchedule: schedule } : { keyframeInterval: interval }),
+      maskLongSide,
+      frames: probe.frames,
+      fps: probe.fps,
+      rotation: probe.rotation,
+      ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}),
+    },
   };
 }
 

@@ -36,12 +36,16 @@ export function adaptiveSteps(fps: number): { candidateStep: number; baseStep: n
   return { candidateStep, baseStep: candidateStep * perBase };
 }
 
-/** The base keyframes of the adaptive schedule (the model always runs there): every baseStep frames and the last. */
+/** Whether the model always runs on `frame` in the adaptive schedule: every baseStep frames, and the last. */
+function isAdaptiveBase(frame: number, frames: number, baseStep: number): boolean {
+  return frame % baseStep === 0 || frame === frames - 1;
+}
+
+/** The base keyframes of the adaptive schedule (the model always runs there), in frame order. */
 export function adaptiveBaseFrames(frames: number, fps: number): number[] {
   const { baseStep } = adaptiveSteps(fps);
   const out: number[] = [];
-  for (let f = 0; f < frames; f += baseStep) out.push(f);
-  if (out[out.length - 1] !== frames - 1) out.push(frames - 1);
+  for (let f = 0; f < frames; f++) if (isAdaptiveBase(f, frames, baseStep)) out.push(f);
   return out;
 }
 
@@ -157,7 +161,7 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
   async add(kf: Keyframe): Promise<void> {
     const { maskWidth: mw, maskHeight: mh } = this.#o;
     const candidate: Candidate = { frame: kf.frame, gray: grayAt(kf, mw, mh), keyframe: kf };
-    const isBase = kf.frame % this.#steps.baseStep === 0 || kf.frame === this.#o.frames - 1;
+    const isBase = isAdaptiveBase(kf.frame, this.#o.frames, this.#steps.baseStep);
     if (!isBase) {
       this.#window.push(candidate);
       return;
