@@ -15,12 +15,11 @@ export const REGION_STRIDE = 10;
 /** Most neighbouring keyframes the change cue takes. */
 export const MAX_OTHERS = 6;
 
-/** Regions after the opening are never 8-adjacent, so each 2x2 block holds at most one. */
-export const maxRegions = (width: number, height: number): number => Math.ceil(width / 2) * Math.ceil(height / 2);
-
 export interface FinderKernelOps {
   readonly width: number;
   readonly height: number;
+  /** Most regions `regions` can report at this size (sizes its `stats`). */
+  readonly maxRegions: number;
   /** rgb (3 bytes per pixel) → packed Lab (3 Int16 per pixel). */
   lab(rgb: Uint8Array, out: Int16Array): void;
   /** Packed Lab → colour-histogram bin per pixel (0..COLOUR_BIN_COUNT-1). */
@@ -30,12 +29,12 @@ export interface FinderKernelOps {
   /**
    * Regions of sal >= threshold after a 3x3 opening, 8-connected, in raster order of their first
    * pixel; `members` gets every region's pixels in flood-fill order. Returns the region count.
-   * `stats` holds REGION_HEAD + maxRegions(width, height) * REGION_STRIDE values.
+   * `stats` holds REGION_HEAD + maxRegions * REGION_STRIDE values.
    */
   regions(sal: Float32Array, threshold: number, lab: Int16Array | undefined, members: Int32Array, stats: Float64Array): number;
 }
 
-/** The addon's kernel for one working size (its scratch memory is sized once, here). */
+/** The addon's kernel for one working size (its scratch memory is sized once, here; the addon checks the size and says how many regions fit). */
 export class NativeFinderKernel implements FinderKernelOps {
   readonly #native: RawFinderKernel;
 
@@ -43,14 +42,15 @@ export class NativeFinderKernel implements FinderKernelOps {
     readonly width: number,
     readonly height: number,
   ) {
-    if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1 && width <= 4096 && height <= 4096)) {
-      throw new RangeError(`finder kernel size must be integers in 1..4096, got ${width}x${height}`);
-    }
     const { binding, path } = loadNative();
     if (typeof binding.FinderKernel !== 'function') {
       throw new Error(`the native addon ${path} has no FinderKernel (built from older sources); rebuild it with \`npm run build:native\``);
     }
     this.#native = new binding.FinderKernel(width, height);
+  }
+
+  get maxRegions(): number {
+    return this.#native.maxRegions;
   }
 
   lab(rgb: Uint8Array, out: Int16Array): void {

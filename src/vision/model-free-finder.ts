@@ -11,7 +11,7 @@
 // keyframes is held as Lab and the work overlaps the decoder.
 import { boxBlur, quantile, resizeArea } from './image-ops.js';
 import { COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
-import { NativeFinderKernel, REGION_HEAD, REGION_STRIDE, maxRegions, type FinderKernelOps } from './finder-kernel.js';
+import { NativeFinderKernel, REGION_HEAD, REGION_STRIDE, type FinderKernelOps } from './finder-kernel.js';
 import { reducedSize } from '../media/keyframes.js';
 import type { FinderSeed } from './subject-seed.js';
 
@@ -110,7 +110,7 @@ export class ModelFreeFinder {
       const { width, height } = this.size;
       this.kernel = this.kernelFor(width, height);
       this.members = new Int32Array(width * height);
-      this.stats = new Float64Array(REGION_HEAD + maxRegions(width, height) * REGION_STRIDE);
+      this.stats = new Float64Array(REGION_HEAD + this.kernel.maxRegions * REGION_STRIDE);
     }
     const { width, height } = this.size;
     const small = image.width === width && image.height === height ? image.data : resizeArea(image.data, image.width, image.height, width, height);

@@ -4,7 +4,7 @@
 // must match it (test/native-finder-kernel.test.ts), and the finder run on it
 // must give the finder's output (test/vision-finder-kernel.test.ts).
 import { boxBlur, quantile } from '../../src/vision/image-ops.js';
-import { LAB_SCALE, REGION_HEAD, REGION_STRIDE, maxRegions, type FinderKernelOps } from '../../src/vision/finder-kernel.js';
+import { LAB_SCALE, REGION_HEAD, REGION_STRIDE, type FinderKernelOps } from '../../src/vision/finder-kernel.js';
 
 export interface LabImage {
   width: number;
@@ -208,12 +208,19 @@ export function connectedComponents(mask: Uint8Array, w: number, h: number): Com
   return out;
 }
 
+/** Regions after the opening are never 8-adjacent, so each 2x2 block holds at most one. */
+export const maxRegions = (width: number, height: number): number => Math.ceil(width / 2) * Math.ceil(height / 2);
+
 /** The kernel's operations in plain TS, for one working size. */
 export class ReferenceFinderKernel implements FinderKernelOps {
   constructor(
     readonly width: number,
     readonly height: number,
   ) {}
+
+  get maxRegions(): number {
+    return maxRegions(this.width, this.height);
+  }
 
   lab(rgb: Uint8Array, out: Int16Array): void {
     const { lab } = rgbToLab(rgb, this.width, this.height);
