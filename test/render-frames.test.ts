@@ -5,6 +5,7 @@ import t from 'tap';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from '../src/render/render.js';
+import { probe } from '../src/media/probe.js';
 import { parsePlan } from '../src/plan/parse.js';
 import { spawnSync } from 'node:child_process';
 import { ffmpeg, grayFrames, inspect, paths } from './helpers/media.js';
@@ -167,6 +168,23 @@ t.test('audio the output container cannot hold is re-encoded to AAC with a warni
   t.same(mkv.warnings, [], 'copied untouched into .mkv');
   t.equal(inspect(join(dir, 'out.mkv')).frames, 40);
   await t.rejects(render({ input, output: join(dir, 'out.gif'), effect: 'vignette', cacheDir: false }), /out\.gif: the output must end in \.mp4, \.m4v, \.mov, \.mkv/);
+});
+
+t.test('the variable-frame-rate note speaks of audio only when the input has some', async (t) => {
+  const dir = t.testdir({});
+  // 25 fps, then pictures 0.1 s apart: off the 25 fps grid. GIFs carry no audio.
+  const pictures = ['-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=25'];
+  const vfr = ['-frames:v', '30', '-vf', "settb=1/100,setpts='if(lt(N,15),N/25,15/25+(N-15)/10)/TB'", '-enc_time_base', '1/100', '-vsync', '0'];
+  const note = async (file: string): Promise<string | undefined> =>
+    (await probe(file, paths)).notes.find((n) => n.includes('variable frame rate'))?.slice(file.length);
+  const gif = join(dir, 'vfr.gif');
+  ffmpeg([...pictures, ...vfr, gif]);
+  const silent = await note(gif);
+  t.match(silent, /every picture at its own time/);
+  t.notMatch(silent, /audio/);
+  const mkv = join(dir, 'vfr.mkv');
+  ffmpeg([...pictures, '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000', ...vfr, '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'libopus', mkv]);
+  t.match(await note(mkv), /every picture at its own time .*in sync with the audio/);
 });
 
 t.test('a variable-frame-rate input keeps every picture at its own time on a constant grid, across batch cuts', async (t) => {

@@ -325,12 +325,12 @@ function seekFrame(grid: Pick<FrameGrid, 'keyframes' | 'seekByIndex' | 'seekable
 }
 
 /** The report's notes about how the grid differs from the input's pictures (empty when it does not). */
-export function gridWarnings(file: string, grid: FrameGrid): string[] {
+export function gridWarnings(file: string, grid: FrameGrid, hasAudio: boolean): string[] {
   const out: string[] = [];
   const fps = (grid.fpsNum / grid.fpsDen).toFixed(3).replace(/\.?0+$/, '');
   if (grid.variableFrameRate) {
     out.push(
-      `${file}: variable frame rate; rendered at a constant ${fps} fps with every picture at its own time (within half a frame), so it stays in sync with the audio` +
+      `${file}: variable frame rate; rendered at a constant ${fps} fps with every picture at its own time (within half a frame), so ${hasAudio ? 'it stays in sync with the audio' : 'its motion keeps its timing'}` +
         (grid.dropped > 0 ? `; ${grid.dropped} pictures closer together than 1/${fps} s were left out` : ''),
     );
   }

@@ -212,7 +212,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
     if (err instanceof ProcessError) throw new ProbeError(fileArg, `its ${video.codec_name ?? 'unknown'} video cannot be decoded by ${paths.ffmpeg} (${err.lastLine.trim()})`);
     throw err;
   }
-  notes.push(...gridWarnings(fileArg, grid));
+  notes.push(...gridWarnings(fileArg, grid, data.streams.some((s) => s.codec_type === 'audio')));
   const fps = grid.fpsNum / grid.fpsDen;
   const rotation = rotationOf(video);
   const swap = rotation === 90 || rotation === 270;
