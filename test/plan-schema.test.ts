@@ -127,6 +127,13 @@ t.test('a plan must be an object with at least one segment', async (t) => {
   t.match(issuesOf(t, { segments: [seg(0, 1)] })[0], { path: 'version', message: /^missing; expected the number 1/ });
 });
 
+t.test('a seed box with no area names the width or height that must be greater than 0', async (t) => {
+  const at = (box: number[]) => issuesOf(t, { version: 1, subject: { seed: { box } }, segments: [seg(0, 1)] });
+  t.same(at([0, 0, 0, 10]), [{ path: 'subject.seed.box[2]', message: "0 is out of range; expected the box's width in input pixels, greater than 0" }]);
+  t.same(at([0, 0, 5, -1]), [{ path: 'subject.seed.box[3]', message: "-1 is out of range; expected the box's height in input pixels, greater than 0" }]);
+  t.same(at([-2, 0, 5, 5]), [{ path: 'subject.seed.box[0]', message: '-2 is out of range; expected x in input pixels, 0 or more' }]);
+});
+
 t.test('reversed, empty and overlapping segments are errors naming both segments', async (t) => {
   t.same(issuesOf(t, { version: 1, segments: [seg(3, 2)] }), [
     { path: 'segments[0]', message: 'end 2 is before start 3; expected end > start (a segment is [start, end) in seconds)' },

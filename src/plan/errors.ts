@@ -168,6 +168,9 @@ const EXPECTED_AT: Record<string, string> = {
   'output.aspect': '"source" or W:H such as "9:16", "1:1", "4:5"',
 };
 
+/** subject.seed.box is [x, y, w, h], point is [x, y]. */
+const SEED_EXPECTED = ['x in input pixels, 0 or more', 'y in input pixels, 0 or more', "the box's width in input pixels, greater than 0", "the box's height in input pixels, greater than 0"];
+
 function expectedAt(root: unknown, path: JsonPath): string | undefined {
   const param = effectParamAt(root, path);
   if (param) return describeParam(param.spec);
@@ -176,6 +179,8 @@ function expectedAt(root: unknown, path: JsonPath): string | undefined {
   const last = path[path.length - 1];
   if ((last === 'start' || last === 'end') && path[0] === 'segments') return 'a time in seconds, 0 or more';
   if (key === 'subject.keyframeInterval') return `seconds, from ${KEYFRAME_INTERVAL_RANGE.min} to ${KEYFRAME_INTERVAL_RANGE.max}`;
+  const seed = /^subject\.seed\.(box|point)\[([0-3])\]$/.exec(key);
+  if (seed) return SEED_EXPECTED[Number(seed[2])];
   return undefined;
 }
 
@@ -225,7 +230,9 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown): PlanIssue
         return [{ path: where, message: `${show(value)} has the wrong length; expected ${expected ?? 'a non-empty text'}` }];
       }
       const bound =
-        issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+        issue.code === 'too_small'
+          ? `${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`
+          : `${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
       return [{ path: where, message: `${show(value)} is out of range; expected ${expected ?? `a number ${bound}`}` }];
     }
     case 'invalid_format':
