@@ -4,7 +4,7 @@
 // noise around it gives the audio encoder something to spend bits on.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timeOption } from '../src/cli/time-arg.js';
 import { measure } from './helpers/corpus.js';
@@ -112,4 +112,21 @@ t.test('plan segments keep the input times inside a range: the effect switches a
   t.equal(colour.length, 60, '1.6 s to 4 s: 60 frames');
   const switchAt = colour.findIndex((c, i) => i > 0 && c < colour[i - 1] * 0.6);
   t.equal(switchAt, 35, `grey from output frame 35 (input frame 75 = 3.0 s); chroma ${colour[34].toFixed(1)} → ${colour[35].toFixed(1)}`);
+});
+
+t.test('--from/--to analyses only the range and one keyframe step either side', async (t) => {
+  const dir = t.testdir({});
+  const clip = join(dir, 'walk.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', "color=c=0x303030:size=160x96:rate=25:duration=10,drawbox=x='10+t*10':y=30:w=24:h=32:color=0xff8040:t=fill", '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', clip]);
+  const flags = ['--from', '4', '--to', '5', '--effect', 'blur-background', '--keyframe-interval', '0.5', '--no-cache'];
+  const dry = await runCli(['render', clip, '-o', join(dir, 'dry.mp4'), ...flags, '--dry-run']);
+  t.equal(dry.code, 0, dry.stderr);
+  // Frames 100-124, a step of round(0.5 × 25) = 13 frames either side: 87-137, keyframes 87, 100, 113, 126 and 137.
+  t.match(dry.stdout, /analysis: 5 keyframes \(every 0\.5 s over input frames 87-137: the range and one keyframe step either side\)/);
+  const report = join(dir, 'r.json');
+  const r = await runCli(['render', clip, '-o', join(dir, 'cut.mp4'), ...flags, '--quiet', '--report', report]);
+  t.equal(r.code, 0, r.stderr);
+  const got = JSON.parse(readFileSync(report, 'utf8')) as { analysis: { keyframes: number }; output: { frames: number } };
+  t.equal(got.analysis.keyframes, 5, 'the analysis decoded the 5 keyframes of the span, not the 21 of the whole input');
+  t.equal(got.output.frames, 25);
 });

@@ -71,6 +71,26 @@ t.test('keyframes are exactly the selected input frames, first and last included
   }
 });
 
+t.test('a span of the video: keyframes from its start, its last frame included, each the input frame it names', async (t) => {
+  t.same(keyframeIndices(100, 10, 0.5, { startFrame: 17, endFrame: 40 }), [17, 22, 27, 32, 37, 39]);
+  t.same(keyframeIndices(100, 10, 0.5, { startFrame: 99, endFrame: 100 }), [99]);
+  t.throws(() => keyframeIndices(100, 10, 0.5, { startFrame: 40, endFrame: 40 }), /not a span/);
+  t.throws(() => keyframeIndices(100, 10, 0.5, { startFrame: 0, endFrame: 101 }), /not a span/);
+  const dir = t.testdir();
+  // GOPs of 8 frames: the span's decode seeks to a keyframe before its start.
+  const file = join(dir, 'gop8.mp4');
+  execFileSync(paths.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "color=c=black:s=96x64:r=10,format=yuv420p,geq=lum='16+5*N+X/8':cb=128:cr=128", '-frames:v', '44', '-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', '-g', '8', file]);
+  const info = await probe(file, paths);
+  const span = { startFrame: 19, endFrame: 34 };
+  const kfs = await decodeKeyframes(info, { paths, interval: 0.3, span });
+  t.same(kfs.map((k) => k.frame), [19, 22, 25, 28, 31, 33]);
+  const every = await allFrames(file, kfs[0].width, kfs[0].height);
+  for (const kf of kfs) {
+    const matches = every.map((f, i) => (Buffer.from(f).equals(Buffer.from(kf.data)) ? i : -1)).filter((i) => i >= 0);
+    t.same(matches, [kf.frame], `keyframe ${kf.index} is input frame ${kf.frame}`);
+  }
+});
+
 t.test('a probe that overcounts frames is a loud error, not shifted indices', async (t) => {
   const dir = t.testdir();
   const file = countingClip(dir, 'short.mp4', '10', 12);

@@ -285,7 +285,8 @@ export function gridDecode(
   containerStart: number,
   startFrame: number,
   /** Interlaced input: yadif makes one whole picture of each frame's two fields (frames flagged interlaced only) before the grid. */
-  { deinterlace = false }: { deinterlace?: boolean } = {},
+  /** endFrame: where the decode ends (exclusive; default the grid's end). */
+  { deinterlace = false, endFrame = grid.frames }: { deinterlace?: boolean; endFrame?: number } = {},
 ): { inputOptions: string[]; filter: string } {
   // A picture that fails to decode is left out (the fps filter repeats the one before), never fatal:
   // ffmpeg otherwise gives up (exit 69) once errors exceed 2/3 of the few packets a short batch decodes.
@@ -299,7 +300,7 @@ export function gridDecode(
   // to the last picture listed: a codec that returns nothing for an unchanged picture (QuickTime
   // Animation) or a broken last picture would leave the grid's tail empty. Cloning the last picture
   // fills it, and trim ends the decode exactly at the grid's last frame.
-  const left = Math.max(1, grid.frames - startFrame);
+  const left = Math.max(1, Math.min(endFrame, grid.frames) - startFrame);
   return {
     inputOptions,
     filter:

@@ -43,19 +43,33 @@ export function reducedSize(width: number, height: number, maxLongSide: number):
   return { width: even(width), height: even(height) };
 }
 
-/** Input frame numbers of the keyframes: every `step` frames from 0, and always the last frame. */
+/** Frames [startFrame, endFrame) of the input. */
+export interface FrameSpan {
+  startFrame: number;
+  endFrame: number;
+}
+
+/** Frames between keyframes for an interval in seconds. */
 export function keyframeStep(fps: number, interval: number): number {
   return Math.max(1, Math.round(interval * fps));
 }
 
-export function keyframeIndices(frames: number, fps: number, interval = DEFAULT_KEYFRAME_INTERVAL): number[] {
+/**
+ * Input frame numbers of the keyframes: every `step` frames from the span's start (default: the
+ * whole video), and always its last frame.
+ */
+export function keyframeIndices(frames: number, fps: number, interval = DEFAULT_KEYFRAME_INTERVAL, span: FrameSpan = { startFrame: 0, endFrame: frames }): number[] {
   if (!(Number.isInteger(frames) && frames > 0)) throw new RangeError(`keyframes: frame count must be a positive integer, got ${frames}`);
   if (!(fps > 0 && Number.isFinite(fps))) throw new RangeError(`keyframes: fps must be positive, got ${fps}`);
   if (!(interval > 0 && Number.isFinite(interval))) throw new RangeError(`keyframe interval must be a positive number of seconds, got ${interval}`);
+  const { startFrame, endFrame } = span;
+  if (!(Number.isInteger(startFrame) && Number.isInteger(endFrame) && startFrame >= 0 && startFrame < endFrame && endFrame <= frames)) {
+    throw new RangeError(`keyframes: frames ${startFrame}-${endFrame} are not a span of the video's ${frames} frames`);
+  }
   const step = keyframeStep(fps, interval);
   const out: number[] = [];
-  for (let f = 0; f < frames; f += step) out.push(f);
-  if (out[out.length - 1] !== frames - 1) out.push(frames - 1);
+  for (let f = startFrame; f < endFrame; f += step) out.push(f);
+  if (out[out.length - 1] !== endFrame - 1) out.push(endFrame - 1);
   return out;
 }
 
@@ -74,6 +88,8 @@ export interface KeyframeOptions {
   signal?: AbortSignal;
   /** Told about pictures that did not decode (they repeat the picture before them). */
   onWarning?: (warning: string) => void;
+  /** Decode only these frames (default: the whole video); the decoder seeks to the start and stops at the end. */
+  span?: FrameSpan;
 }
 
 /**
@@ -82,12 +98,12 @@ export interface KeyframeOptions {
  * (`decodedFrames`, frame numbers). Undefined when the grid does not list
  * its repeated frames (too many to compare).
  */
-export function undecodedFrames(grid: FrameGrid, decodedFrames: Iterable<number>): number[] | undefined {
+export function undecodedFrames(grid: FrameGrid, decodedFrames: Iterable<number>, span: FrameSpan = { startFrame: 0, endFrame: grid.frames }): number[] | undefined {
   if (grid.repeated > grid.repeatedFrames.length || grid.unchanged > grid.unchangedFrames.length) return undefined;
   const decoded = new Set(decodedFrames);
   const repeated = new Set([...grid.repeatedFrames, ...grid.unchangedFrames]);
   const out: number[] = [];
-  for (let f = 0; f < grid.frames; f++) if (!repeated.has(f) && !decoded.has(f)) out.push(f);
+  for (let f = span.startFrame; f < span.endFrame; f++) if (!repeated.has(f) && !decoded.has(f)) out.push(f);
   return out;
 }
 
@@ -107,12 +123,15 @@ export async function forEachKeyframe(
   onKeyframe: (kf: Keyframe) => void | Promise<void>,
 ): Promise<number[]> {
   const interval = options.interval ?? DEFAULT_KEYFRAME_INTERVAL;
-  const indices = keyframeIndices(probe.frames, probe.fps, interval);
+  const span = options.span ?? { startFrame: 0, endFrame: probe.frames };
+  const whole = span.startFrame === 0 && span.endFrame === probe.frames;
+  const indices = keyframeIndices(probe.frames, probe.fps, interval, span);
   // ProbeInfo sizes are display sizes: what ffmpeg's auto-rotating decoder produces.
   const size = reducedSize(probe.width, probe.height, Math.min(options.maxLongSide ?? KEYFRAME_MAX_LONG_SIDE, KEYFRAME_MAX_LONG_SIDE));
   const grid = probe.grid;
-  const onGrid = gridDecode(grid, probe.startTime, 0, { deinterlace: probe.interlaced });
-  const select = selectExpression(probe.frames, keyframeStep(probe.fps, interval));
+  const onGrid = gridDecode(grid, probe.startTime, span.startFrame, { deinterlace: probe.interlaced, endFrame: span.endFrame });
+  // The decoder's frame n is the span's frame startFrame + n.
+  const select = selectExpression(span.endFrame - span.startFrame, keyframeStep(probe.fps, interval));
   // Pictures the decoder returns, listed by a second output of the same run (packet-listed grids only:
   // a decode-listed grid is made of decoded pictures already).
   const listDir = grid.source === 'packets' ? await mkdtemp(join(tmpdir(), 'maskflow-decoded-')) : undefined;
@@ -131,7 +150,10 @@ export async function forEachKeyframe(
         // Passthrough: without it ffmpeg duplicates frames to fill the gaps select leaves.
         outputOptions: ['-vsync', '0'],
         // In 1/rate ticks, a picture's timestamp (frame 0 at 0) is its grid frame number.
-        extraOutput: listFile ? ['-map', `0:${probe.videoStream ?? 'v:0'}`, '-r', `${grid.fpsNum}/${grid.fpsDen}`, '-c:v', 'wrapped_avframe', '-f', 'framecrc', '-y', listFile] : undefined,
+        // A span's listing stops half a frame before its end, so ffmpeg ends once both outputs have.
+        extraOutput: listFile
+          ? ['-map', `0:${probe.videoStream ?? 'v:0'}`, ...(span.endFrame < probe.frames ? ['-vf', `trim=end=${(((span.endFrame - 0.5) * grid.fpsDen) / grid.fpsNum).toFixed(6)}`] : []), '-r', `${grid.fpsNum}/${grid.fpsDen}`, '-c:v', 'wrapped_avframe', '-f', 'framecrc', '-y', listFile]
+          : undefined,
         scaleFlags: 'area',
         signal: options.signal,
       },
@@ -145,14 +167,15 @@ export async function forEachKeyframe(
     );
     if (read !== indices.length) {
       throw new Error(
-        `${probe.file}: expected ${indices.length} keyframes (frames 0..${probe.frames - 1} every ${keyframeStep(probe.fps, interval)}), ffmpeg returned ${read}; ` +
+        `${probe.file}: expected ${indices.length} keyframes (frames ${span.startFrame}..${span.endFrame - 1} every ${keyframeStep(probe.fps, interval)}), ffmpeg returned ${read}; ` +
           'the decoder stopped before the end of the video stream',
       );
     }
     if (listFile && options.onWarning) {
       const { times } = parseFramecrcTimes(await readFile(listFile, 'utf8'));
-      const missing = undecodedFrames(grid, times.map((t) => Math.round((t * grid.fpsNum) / grid.fpsDen)));
-      const lost = missing ? missing.length : grid.pictures - times.length;
+      const missing = undecodedFrames(grid, times.map((t) => Math.round((t * grid.fpsNum) / grid.fpsDen)), span);
+      // Without a per-frame list only a whole-video decode can be counted against the probe.
+      const lost = missing ? missing.length : whole ? grid.pictures - times.length : 0;
       if (lost > 0) {
         options.onWarning(
           `${probe.file}: ${lost} picture${lost > 1 ? 's' : ''} could not be decoded (a broken or cut stream) and show${lost > 1 ? '' : 's'} the picture before instead` +

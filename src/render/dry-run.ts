@@ -5,7 +5,8 @@
 // of the input is decoded and nothing is written beside the output.
 import { extname, resolve } from 'node:path';
 import { keyframeIndices } from '../media/keyframes.js';
-import { adaptiveBaseFrames, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
+import { adaptiveBaseFrames, adaptiveSteps, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
+import { analysisSpan } from '../vision/analyse.js';
 import { probe } from '../media/probe.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import { fpsRational } from '../plan/output-format.js';
@@ -28,7 +29,8 @@ export interface DryRunSummary {
   output: { file: string; width: number; height: number; rate: Rate; frames: number; codec: string; audio: string };
   /** Keyframes the subject analysis would look at, and how it finds the subject. */
   /** With models and the adaptive schedule, `keyframes` counts the base keyframes (more are added where needed). */
-  analysis: { keyframes: number; keyframeInterval: number; keyframeSchedule: KeyframeSchedule; finder: string };
+  /** `span`: the input frames analysed, [startFrame, endFrame): the range and a margin of one decode step either side. */
+  analysis: { keyframes: number; keyframeInterval: number; keyframeSchedule: KeyframeSchedule; finder: string; span: { startFrame: number; endFrame: number } };
   batches: Batch[];
   workerChoice: WorkerChoice;
   /** Worker threads that would start (at most one per batch). */
@@ -52,6 +54,7 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
   const models = [options.detector && 'detector', options.ranker && 'ranker', options.segmenter && 'segmenter'].filter(Boolean);
   // Same rule as the analysis: adaptive by default with a model, fixed for the model-free finder.
   const schedule: KeyframeSchedule = models.length ? (options.keyframeSchedule ?? 'adaptive') : 'fixed';
+  const span = analysisSpan(info, range, schedule === 'adaptive' ? adaptiveSteps(info.fps).candidateStep / info.fps : interval);
   const codecs = info.audio.map((a) => a.codec);
   const copy = audioCopyPlan(output, codecs);
   // The join's encoder for this container (Opus for .webm, else AAC).
@@ -70,7 +73,8 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
     range,
     output: { file: output, width: size.width, height: size.height, rate: map.rate, frames: map.frames, codec: resolved.output.codec, audio },
     analysis: {
-      keyframes: schedule === 'adaptive' ? adaptiveBaseFrames(info.frames, info.fps).length : keyframeIndices(info.frames, info.fps, interval).length,
+      keyframes: schedule === 'adaptive' ? adaptiveBaseFrames(span.endFrame, info.fps, span.startFrame).length : keyframeIndices(info.frames, info.fps, interval, span).length,
+      span,
       keyframeInterval: interval,
       keyframeSchedule: schedule,
       finder: models.length ? `models (${models.join(', ')})` : 'model-free',
@@ -87,6 +91,8 @@ export function describeDryRun(s: DryRunSummary): string {
   const sec = (f: number, rate: Rate): string => `${((f * rate.den) / rate.num).toFixed(3)} s`;
   const inRate = { num: s.input.fps, den: 1 };
   const effects = (e: { type: string }[]): string => (e.length ? e.map((x) => x.type).join(' + ') : 'unchanged');
+  const { span } = s.analysis;
+  const analysed = span.startFrame === 0 && span.endFrame === s.input.frames ? 'over the whole input' : `over input frames ${span.startFrame}-${span.endFrame - 1}: the range and one keyframe step either side`;
   const lines = [
     `dry run: checked the options, plan, images, model files and the ${s.output.codec} encoder; nothing decoded or written`,
     `input:    ${s.input.file}: ${s.input.width}x${s.input.height}, ${s.input.fps.toFixed(3)} fps, ${s.input.frames} frames (${s.input.duration.toFixed(3)} s), audio ${s.input.audio.join(', ') || 'none'}`,
@@ -94,8 +100,8 @@ export function describeDryRun(s: DryRunSummary): string {
     ...s.plan.segments.map((g) => `            frames ${g.startFrame}-${g.endFrame - 1} (${sec(g.startFrame, inRate)} to ${sec(g.endFrame, inRate)}): ${effects(g.effects)}`),
     ...(s.range.startFrame > 0 || s.range.endFrame < s.input.frames ? [`range:    input frames ${s.range.startFrame}-${s.range.endFrame - 1} (${sec(s.range.startFrame, inRate)} to ${sec(s.range.endFrame, inRate)})`] : []),
     s.analysis.keyframeSchedule === 'adaptive'
-      ? `analysis: adaptive keyframes: ${s.analysis.keyframes} base keyframes (every ~2 s) plus where the subject needs them, at most 2 model runs per second of video on average, ${s.analysis.finder} finder`
-      : `analysis: ${s.analysis.keyframes} keyframes (every ${s.analysis.keyframeInterval} s over the whole input), ${s.analysis.finder} finder`,
+      ? `analysis: adaptive keyframes: ${s.analysis.keyframes} base keyframes (every ~2 s ${analysed}) plus where the subject needs them, at most 2 model runs per second of video on average, ${s.analysis.finder} finder`
+      : `analysis: ${s.analysis.keyframes} keyframes (every ${s.analysis.keyframeInterval} s ${analysed}), ${s.analysis.finder} finder`,
     `render:   ${s.batches.length} batch${s.batches.length === 1 ? '' : 'es'} on ${s.poolSize} worker${s.poolSize === 1 ? '' : 's'} (${s.workerChoice.reason})`,
     ...s.batches.map((b) => `            batch ${b.index}: frames ${b.startFrame}-${b.endFrame - 1}${b.seekFrames ? `, ${b.seekFrames} frames decoded to seek` : ''}`),
     `output:   ${s.output.file}${extname(s.output.file) ? '' : ' (no extension)'}: ${s.output.width}x${s.output.height}, ${(s.output.rate.num / s.output.rate.den).toFixed(3)} fps, ${s.output.frames} frames (${sec(s.output.frames, s.output.rate)}), ${s.output.codec}, audio ${s.output.audio}`,

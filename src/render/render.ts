@@ -74,7 +74,7 @@ async function renderChecked(options: RenderOptions, checked: CheckedOptions, cl
   // Checked before the analysis: a --from past the end fails at once.
   const range = renderRange(info, options, resolved.warnings);
   clock.begin('analyse');
-  const { analysis, atlas } = await analyseStage(options, info, paths, resolved, emit);
+  const { analysis, atlas } = await analyseStage(options, info, paths, resolved, range, emit);
   clock.end('analyse');
 
   const geometry = geometryStage(info, resolved, analysis);

@@ -1,10 +1,10 @@
 // Analyse stage: every model loaded once, here in the main thread; the masks
 // come back as one atlas in a SharedArrayBuffer that every worker reads in place.
 import type { FfmpegPaths } from '../media/ffmpeg.js';
-import { keyframeIndices } from '../media/keyframes.js';
+import type { FrameSpan } from '../media/keyframes.js';
 import type { ProbeInfo } from '../media/probe-types.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
-import { analyseVideo, type AnalysisResult } from '../vision/analyse.js';
+import { analyseVideo, decodedKeyframes, type AnalysisResult } from '../vision/analyse.js';
 import { RenderError, type RenderOptions } from './options.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 
@@ -19,17 +19,19 @@ export async function analyseStage(
   info: ProbeInfo,
   paths: FfmpegPaths,
   resolved: ResolvedPlan,
+  /** The frames the render uses (--from/--to): only they (and a margin) are analysed. */
+  range: FrameSpan,
   emit: (e: ProgressEvent) => void,
 ): Promise<AnalyseStage> {
-  emit({ stage: 'analyse', done: 0, total: keyframeIndices(info.frames, info.fps, resolved.subject.keyframeInterval).length, rate: 0 });
+  const models = { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset, executionProvider: options.executionProvider };
+  const wanted = { keyframeInterval: resolved.subject.keyframeInterval, keyframeSchedule: options.keyframeSchedule, models, range };
+  emit({ stage: 'analyse', done: 0, total: decodedKeyframes(info, wanted), rate: 0 });
   let tracker: ProgressTracker | undefined;
   const analysis = await analyseVideo(info, {
     paths,
-    keyframeInterval: resolved.subject.keyframeInterval,
-    keyframeSchedule: options.keyframeSchedule,
+    ...wanted,
     prompt: resolved.subject.prompt,
     seed: resolved.subject.seed,
-    models: { detector: options.detector, ranker: options.ranker, segmenter: options.segmenter, segmenterPreset: options.segmenterPreset, executionProvider: options.executionProvider },
     cacheDir: options.cacheDir,
     signal: options.signal,
     onProgress: (e) => {

@@ -5,7 +5,7 @@
 import { folderProblem, regularFileProblem } from '../file-kind.js';
 import type { FfmpegPaths } from '../media/ffmpeg.js';
 import type { ProbeInfo } from '../media/probe-types.js';
-import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE, type Keyframe } from '../media/keyframes.js';
+import { DEFAULT_KEYFRAME_INTERVAL, forEachKeyframe, keyframeIndices, KEYFRAME_INTERVAL_RANGE, keyframeStep, type FrameSpan, type Keyframe } from '../media/keyframes.js';
 import type { ModelPaths, SubjectFinding } from './models/types.js';
 import { allocateAtlas, readAtlas } from './atlas.js';
 import { cacheFile, cacheKey, defaultCacheDir, hashFile, hashModelPath, readCache, writeCache, type CacheKeyParts } from './cache.js';
@@ -36,6 +36,12 @@ export interface AnalyseOptions {
   prompt?: string;
   /** Which salient thing is the subject, for the model-free finder (input pixels; subject-seed.ts). */
   seed?: SubjectSeed;
+  /**
+   * Only these frames will be used (a render's --from/--to): the analysis decodes them plus one
+   * keyframe step either side (the finder's motion and the smoothing look at neighbours), not the
+   * whole input. Default: the whole input.
+   */
+  range?: FrameSpan;
   models?: ModelPaths;
   /** Cache folder; undefined = the default user cache folder; false = no cache. */
   cacheDir?: string | false;
@@ -177,7 +183,32 @@ export function checkModelPaths(models: ModelPaths | undefined): void {
   if (problem) throw new AnalyseError(`ranker model folder ${models?.ranker}: ${problem}; expected a CLIP folder with onnx/ and tokenizer.json`);
 }
 
-async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number, schedule: KeyframeSchedule): Promise<CacheKeyParts> {
+/**
+ * The frames an analysis decodes: the range asked for (default: the whole input) widened by one
+ * decode step either side, within the input; `step` is the decode interval in seconds.
+ */
+export function analysisSpan(probe: Pick<ProbeInfo, 'frames' | 'fps'>, range: FrameSpan | undefined, step: number): FrameSpan {
+  if (!range) return { startFrame: 0, endFrame: probe.frames };
+  if (!(Number.isInteger(range.startFrame) && Number.isInteger(range.endFrame) && range.startFrame >= 0 && range.startFrame < range.endFrame && range.endFrame <= probe.frames)) {
+    throw new AnalyseError(`analysis range: frames ${range.startFrame}-${range.endFrame} are not a span of the input's ${probe.frames} frames`);
+  }
+  const margin = keyframeStep(probe.fps, step);
+  return { startFrame: Math.max(0, range.startFrame - margin), endFrame: Math.min(probe.frames, range.endFrame + margin) };
+}
+
+/** The decode interval in seconds: the adaptive schedule decodes candidate frames, the model runs on some of them. */
+function decodeIntervalFor(fps: number, schedule: KeyframeSchedule, interval: number): number {
+  return schedule === 'adaptive' ? adaptiveSteps(fps).candidateStep / fps : interval;
+}
+
+/** How many keyframes an analysis with these options decodes (the progress total). */
+export function decodedKeyframes(probe: Pick<ProbeInfo, 'frames' | 'fps'>, options: Pick<AnalyseOptions, 'keyframeInterval' | 'keyframeSchedule' | 'models' | 'range'>): number {
+  const { interval, schedule } = checkOptions(options);
+  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval);
+  return keyframeIndices(probe.frames, probe.fps, decodeInterval, analysisSpan(probe, options.range, decodeInterval)).length;
+}
+
+async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number, schedule: KeyframeSchedule, span: FrameSpan): Promise<CacheKeyParts> {
   const models: Record<string, string> = {};
   const m = options.models;
   if (m?.detector) models.detector = await hashModelPath(m.detector, 'detector model');
@@ -204,6 +235,8 @@ async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: num
       fps: probe.fps,
       rotation: probe.rotation,
       ...(options.seed ? { seed: JSON.stringify(options.seed) } : {}),
+      // A part of the input is another analysis (whole-input entries keep their keys).
+      ...(span.startFrame > 0 || span.endFrame < probe.frames ? { span: `${span.startFrame}-${span.endFrame}` } : {}),
     },
   };
 }
@@ -257,9 +290,9 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
-  // The adaptive schedule decodes candidate frames; the model runs on some of them.
-  const decodeInterval = schedule === 'adaptive' ? adaptiveSteps(probe.fps).candidateStep / probe.fps : interval;
-  const indices = keyframeIndices(probe.frames, probe.fps, decodeInterval);
+  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval);
+  const span = analysisSpan(probe, options.range, decodeInterval);
+  const indices = keyframeIndices(probe.frames, probe.fps, decodeInterval, span);
 
   let cacheDir: string | undefined;
   let key: string | undefined;
@@ -267,7 +300,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   let cacheNote: string | undefined;
   if (options.cacheDir !== false) {
     cacheDir = options.cacheDir ?? defaultCacheDir();
-    parts = await keyParts(probe, options, interval, maskLongSide, schedule);
+    parts = await keyParts(probe, options, interval, maskLongSide, schedule, span);
     signal?.throwIfAborted();
     key = cacheKey(parts);
     const found = await readCache<CachedMeta>(cacheDir, key, (meta, atlas) => cachedMetaProblem(meta, atlas, probe));
@@ -315,14 +348,14 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
       };
       let decoded = 0;
       if (schedule === 'adaptive') {
-        const adaptive = new AdaptiveKeyframes({ fps: probe.fps, frames: probe.frames, maskWidth: mask.width, maskHeight: mask.height, infer: runModels, onSettled: (kf) => finder.add(kf) });
-        await forEachKeyframe(probe, { paths: options.paths, interval: decodeInterval, signal, onWarning }, async (kf) => {
+        const adaptive = new AdaptiveKeyframes({ fps: probe.fps, startFrame: span.startFrame, frames: span.endFrame, maskWidth: mask.width, maskHeight: mask.height, infer: runModels, onSettled: (kf) => finder.add(kf) });
+        await forEachKeyframe(probe, { paths: options.paths, interval: decodeInterval, span, signal, onWarning }, async (kf) => {
           await adaptive.add(kf);
           options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
         });
         perKeyframe.push(...adaptive.keyframes);
       } else {
-        await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning }, async (kf) => {
+        await forEachKeyframe(probe, { paths: options.paths, interval, span, signal, onWarning }, async (kf) => {
           finder.add(kf);
           perKeyframe.push(await runModels(kf));
           options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
@@ -338,7 +371,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     // cost less to scale, pipe and average down, and lowres-capable decoders (MPEG-4 part 2, msmpeg4...)
     // skip more; the last 2:1 step stays an exact box average (ffmpeg's own area scaler straight to
     // 192 follows the demo clip's disc less well: min IoU 0.39).
-    await forEachKeyframe(probe, { paths: options.paths, interval, signal, onWarning, maxLongSide: 2 * MODEL_FREE_WORK_LONG_SIDE }, (kf) => {
+    await forEachKeyframe(probe, { paths: options.paths, interval, span, signal, onWarning, maxLongSide: 2 * MODEL_FREE_WORK_LONG_SIDE }, (kf) => {
       finder.add(kf);
       perKeyframe.push({ frame: kf.frame, score: 0 });
       // Decoding is most of the wall time; the finder pass after it is short.

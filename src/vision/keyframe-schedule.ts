@@ -36,16 +36,16 @@ export function adaptiveSteps(fps: number): { candidateStep: number; baseStep: n
   return { candidateStep, baseStep: candidateStep * perBase };
 }
 
-/** Whether the model always runs on `frame` in the adaptive schedule: every baseStep frames, and the last. */
-function isAdaptiveBase(frame: number, frames: number, baseStep: number): boolean {
-  return frame % baseStep === 0 || frame === frames - 1;
+/** Whether the model always runs on `frame` in the adaptive schedule: every baseStep frames from the start, and the last. */
+function isAdaptiveBase(frame: number, startFrame: number, endFrame: number, baseStep: number): boolean {
+  return (frame - startFrame) % baseStep === 0 || frame === endFrame - 1;
 }
 
-/** The base keyframes of the adaptive schedule (the model always runs there), in frame order. */
-export function adaptiveBaseFrames(frames: number, fps: number): number[] {
+/** The base keyframes of the adaptive schedule over frames [startFrame, endFrame) (the model always runs there), in frame order. */
+export function adaptiveBaseFrames(endFrame: number, fps: number, startFrame = 0): number[] {
   const { baseStep } = adaptiveSteps(fps);
   const out: number[] = [];
-  for (let f = 0; f < frames; f++) if (isAdaptiveBase(f, frames, baseStep)) out.push(f);
+  for (let f = startFrame; f < endFrame; f++) if (isAdaptiveBase(f, startFrame, endFrame, baseStep)) out.push(f);
   return out;
 }
 
@@ -124,8 +124,10 @@ export function interpolationMismatch(a: Known, b: Known, c: { frame: number; gr
 
 export interface AdaptiveOptions<K extends ScheduledKeyframe> {
   fps: number;
-  /** Frames in the input's grid (the last one is always a keyframe). */
+  /** End (exclusive) of the frames analysed: the input's grid, or a span of it (the last one is always a keyframe). */
   frames: number;
+  /** First frame analysed (default 0): base keyframes count from it. */
+  startFrame?: number;
   maskWidth: number;
   maskHeight: number;
   /** Runs the model on one frame. */
@@ -152,6 +154,7 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
   constructor(options: AdaptiveOptions<K>) {
     this.#o = options;
     this.#steps = adaptiveSteps(options.fps);
+    this.#lastBase = options.startFrame ?? 0;
   }
 
   get keyframes(): K[] {
@@ -161,7 +164,7 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
   async add(kf: Keyframe): Promise<void> {
     const { maskWidth: mw, maskHeight: mh } = this.#o;
     const candidate: Candidate = { frame: kf.frame, gray: grayAt(kf, mw, mh), keyframe: kf };
-    const isBase = isAdaptiveBase(kf.frame, this.#o.frames, this.#steps.baseStep);
+    const isBase = isAdaptiveBase(kf.frame, this.#o.startFrame ?? 0, this.#o.frames, this.#steps.baseStep);
     if (!isBase) {
       this.#window.push(candidate);
       return;
