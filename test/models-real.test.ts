@@ -63,11 +63,12 @@ if (!pkg) {
     let bareMs: number | undefined;
     const show = (s: MaskScores): string => `mean IoU ${s.meanIou.toFixed(3)}, min ${s.minIou.toFixed(3)}, excess flicker ${(s.excessFlicker * 100).toFixed(3)} % of pixels per frame`;
 
-    t.test('model-free finder on the ground-truth clip (measured, reported)', async (t) => {
+    t.test('model-free finder on the ground-truth clip: its mask matches', async (t) => {
       const { scores, report } = await renderScores('model-free', []);
       t.equal(report.analysis.finder, 'model-free');
       t.comment(`model-free: ${show(scores)}`);
-      t.ok(scores.meanIou > 0.3, `the model-free finder finds the subject at all (${show(scores)})`);
+      // The target of issue 14 for the model-free finder (measured 0.966 when this was set).
+      t.ok(scores.meanIou >= 0.85, `mean IoU ≥ 0.85 (${show(scores)})`);
     });
 
     t.test('--segmenter isnet --keyframes fixed: assembled from the npm package with no network, and its masks match', async (t) => {

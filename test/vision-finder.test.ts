@@ -106,6 +106,40 @@ t.test('finder boxes match a square on noise, moving or still (in-memory frames)
   }
 });
 
+// A part of the subject coloured like the background (a dark collar on a dark sky): saliency
+// misses it, the mask must not (mask-shape.ts fills what the subject encloses).
+t.test('finder mask keeps a background-coloured part the subject encloses', async (t) => {
+  const w = 160;
+  const h = 120;
+  const next = rng(4321);
+  const bg = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const v = 60 + Math.floor(next() * 120);
+    bg.set([v, v, v], 3 * i);
+  }
+  const finder = new ModelFreeFinder();
+  const at: [number, number][] = [];
+  for (let k = 0; k < 10; k++) {
+    const f = bg.slice();
+    const [sx, sy] = [15 + 10 * k, 30 + 4 * k];
+    for (let y = sy; y < sy + 32; y++) {
+      for (let x = sx; x < sx + 32; x++) {
+        const band = y >= sy + 10 && y < sy + 22 && x >= sx + 6 && x < sx + 26;
+        f.set(band ? [120, 120, 120] : [30, 90, 230], 3 * (y * w + x));
+      }
+    }
+    at.push([sx, sy]);
+    finder.add({ data: f, width: w, height: h });
+  }
+  const r = finder.finish();
+  const sx = (v: number): number => Math.floor((v * r.width) / w);
+  const sy = (v: number): number => Math.floor((v * r.height) / h);
+  const centre = r.frames.map((f, k) => f.mask[sy(at[k][1] + 16) * r.width + sx(at[k][0] + 16)]);
+  t.comment(`mask at the grey band's centre: ${centre.map((v) => v.toFixed(2)).join(' ')}`);
+  t.ok(centre.every((v) => v > 0.9), 'on in every keyframe');
+  t.ok(r.frames.every((f, k) => f.mask[sy(at[k][1] + 16) * r.width + Math.min(r.width - 1, sx(at[k][0] + 50))] < 0.1), 'off beside the subject');
+});
+
 t.test('finder reports nothing found on a plain texture with no subject', async (t) => {
   const next = rng(77);
   const finder = new ModelFreeFinder();

@@ -12,6 +12,7 @@
 import { boxBlur, quantile, resizeArea } from './image-ops.js';
 import { COLOUR_BIN_COUNT, consistentHistogram, objectLikelihood } from './saliency.js';
 import { NativeFinderKernel, REGION_HEAD, REGION_STRIDE, type FinderKernelOps } from './finder-kernel.js';
+import { solidify } from './mask-shape.js';
 import { reducedSize } from '../media/keyframes.js';
 import type { FinderSeed } from './subject-seed.js';
 
@@ -473,7 +474,11 @@ function seededCandidate(candidates: Candidate[][], seed: FinderSeed, w: number,
   return { keyframe, candidate };
 }
 
-/** Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded) subject box. */
+/**
+ * Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded)
+ * subject box, made solid (mask-shape.ts: parts of the subject coloured like
+ * the background, a dark collar on a dark sky, come out as holes otherwise).
+ */
 function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x0, y0, x1, y1]: number[]): Float32Array {
   const pad = 2 + Math.round(0.15 * Math.max(x1 - x0, y1 - y0));
   const m = new Float32Array(w * h);
@@ -482,7 +487,8 @@ function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x
       m[y * w + x] = smoothstep(0.6 * threshold, 1.3 * threshold, sal[y * w + x]);
     }
   }
-  return boxBlur(m, w, h, 1);
+  const window = [Math.max(0, x0 - pad), Math.max(0, y0 - pad), Math.min(w - 1, x1 + pad), Math.min(h - 1, y1 + pad)];
+  return boxBlur(solidify(m, w, h, window), w, h, 1);
 }
 
 /** Keyframes where nothing was found take the box of the nearest found ones (linear in between). */
