@@ -5,6 +5,7 @@ import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { generateFixtures } from './helpers/fixture-models.js';
 import { iou, makeClip } from './helpers/vision-clips.js';
 
 t.test('render --keyframe-interval sets the analysed keyframes (real render), alone picks the fixed schedule, is range-checked', async (t) => {
@@ -88,6 +89,29 @@ t.test('subject seeds: the model-free finder follows the seeded one of two movin
   const result = JSON.parse(again.stdout) as { cached: boolean; keyframes: { frame: number; box: number[] }[] };
   t.equal(result.cached, true, "the render's analysis used the plan's seed");
   t.ok(meanIou(result.keyframes, (f) => clip.truthSecond(f)) > 0.7, 'and follows the blue square');
+});
+
+t.test('subject seeds with a detector: the detection nearest the seed, then nearest where it was last found', async (t) => {
+  const dir = t.testdir({});
+  // The fixture detector finds coloured blobs: both squares. They pass each other, so by the end the pink
+  // one is nearer the blue one's starting point than the blue one is: following the seed means tracking.
+  const models = generateFixtures(t);
+  const clip = makeClip({ dir, background: 'still-cellauto', width: 320, height: 240, fps: 15, seconds: 3, x0: 20, y0: 40, vx: 60, vy: 0, second: { colour: '0x20c0ff', x0: 260, y0: 170, vx: -50, vy: 0, size: 40 } });
+  const keyframes = async (args: string[]): Promise<{ finder: string; keyframes: { frame: number; box: number[] }[] }> => {
+    const r = await runCli(['analyse', clip.file, '--json', '-', '--no-cache', '--detector', models.yoloDetect, ...args]);
+    t.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { finder: string; keyframes: { frame: number; box: number[] }[] };
+  };
+  const plain = await keyframes([]);
+  t.equal(plain.finder, 'detector');
+  t.ok(plain.keyframes.every((k) => iou(k.box, clip.truth(k.frame)) > 0.8), 'unseeded, the detector takes the pink square');
+  for (const seed of [['--subject-point', '280,190'], ['--subject-point', '205,195@1.2'], ['--subject-box', '176,166,48,48@2', '--keyframes', 'fixed']]) {
+    const r = await keyframes(seed);
+    t.equal(r.finder, 'detector');
+    const ious = r.keyframes.map((k) => iou(k.box, clip.truthSecond(k.frame)));
+    t.ok(ious.every((v) => v > 0.8), `${seed.join(' ')}: every keyframe box is the blue square (IoU ${ious.map((v) => v.toFixed(2)).join(' ')})`);
+  }
+  t.ok((await keyframes(['--subject-point', '110,60@1.2'])).keyframes.every((k) => iou(k.box, clip.truth(k.frame)) > 0.8), 'a seed on the pink square keeps it');
 });
 
 t.test('bad subject seeds: usage errors (exit 2) naming the flag; a plan seed off the frame names subject.seed', async (t) => {

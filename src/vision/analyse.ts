@@ -17,7 +17,7 @@ import { resolveModels } from '../models/analysis-models.js';
 import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 import { checkSeed, finderSeed, type SubjectSeed } from './subject-seed.js';
-import { AdaptiveKeyframes, adaptiveSteps, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
+import { AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
 export const ANALYSIS_VERSION = 4;
@@ -34,7 +34,10 @@ export interface AnalyseOptions {
    */
   keyframeSchedule?: KeyframeSchedule;
   prompt?: string;
-  /** Which salient thing is the subject, for the model-free finder (input pixels; subject-seed.ts). */
+  /**
+   * Which thing is the subject (input pixels; subject-seed.ts): the model-free finder's track goes
+   * through it; with a detector, the detection nearest it (then nearest where it was last found).
+   */
   seed?: SubjectSeed;
   /**
    * Only these frames will be used (a render's --from/--to): the analysis decodes them plus one
@@ -312,8 +315,25 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     if (found.status === 'invalid') cacheNote = `ignored cache entry: ${found.problem}; recomputed`;
   }
 
+  // The frames the model-free finder gets: every decoded keyframe, or in the adaptive schedule the base
+  // keyframes only (it is told of those as they settle); the seed names its keyframe in that list.
+  const finderFrames = schedule === 'adaptive' ? adaptiveBaseFrames(span.endFrame, probe.fps, span.startFrame) : indices;
+  const seed = options.seed && finderSeed(options.seed, probe, finderFrames);
   // With models the finder is a fallback, needed only if they find nothing: defer its work until then.
-  const finder = new ModelFreeFinder({ deferred: hasModels(options.models), seed: options.seed && finderSeed(options.seed, probe, indices) });
+  const finder = new ModelFreeFinder({ deferred: hasModels(options.models), seed });
+  // With a seed, the models' subject is the detection nearest the seed, or nearest where it was found
+  // at the keyframe closest in time (normalised boxes by frame; the seed at the frame of its time).
+  const seedFrame = options.seed ? Math.round((options.seed.time ?? 0) * probe.fps) : 0;
+  const anchors = new Map<number, Box>();
+  const nearFor = (frame: number): Box | undefined => {
+    if (!seed) return undefined;
+    let near = seed.box;
+    let distance = Math.abs(frame - seedFrame);
+    for (const [f, box] of anchors) {
+      if (Math.abs(frame - f) < distance) [near, distance] = [box, Math.abs(frame - f)];
+    }
+    return near;
+  };
   const perKeyframe: PerKeyframe[] = [];
   const decodeWarnings: string[] = [];
   const onWarning = (w: string): void => void decodeWarnings.push(w);
@@ -331,13 +351,19 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
         // Between model runs: one takes a second or two, so an interrupt is seen quickly.
         signal?.throwIfAborted();
         const inferenceStart = performance.now();
-        const found: SubjectFinding | undefined = await models.findSubject(loaded, { data: kf.data, width: kf.width, height: kf.height });
+        const near = nearFor(kf.frame);
+        const found: SubjectFinding | undefined = await models.findSubject(
+          loaded,
+          { data: kf.data, width: kf.width, height: kf.height },
+          near ? { near: [near[0] * kf.width, near[1] * kf.height, near[2] * kf.width, near[3] * kf.height] } : {},
+        );
         inferenceMs += performance.now() - inferenceStart;
         inferences++;
         const entry: PerKeyframe = { frame: kf.frame, score: 0 };
         if (found) {
           const [x, y, w, h] = found.box;
           entry.box = [x / kf.width, y / kf.height, w / kf.width, h / kf.height].map((v) => Math.min(1, Math.max(0, v))) as Box;
+          if (seed) anchors.set(kf.frame, entry.box);
           entry.score = Math.min(1, Math.max(0, found.score));
           if (found.mask) {
             if (found.mask.length !== kf.width * kf.height) throw new AnalyseError(`${probe.file}: frame ${kf.frame}: the model returned a mask of ${found.mask.length} bytes for a ${kf.width}x${kf.height} keyframe`);

@@ -91,6 +91,31 @@ export function pickByLabel(candidates: readonly Candidate[], prompt: string): C
   return best;
 }
 
+/**
+ * The candidate nearest `near` (x, y, w, h in image pixels; w = h = 0 for a point): the largest
+ * overlap, then the one `near`'s centre is in or closest to, then the closest centre.
+ */
+export function pickNearest(candidates: readonly Candidate[], near: readonly [number, number, number, number]): Candidate | undefined {
+  const [nx, ny, nw, nh] = near;
+  const cx = nx + nw / 2;
+  const cy = ny + nh / 2;
+  const overlap = (b: Candidate['box']): number => {
+    const iw = Math.min(b[0] + b[2], nx + nw) - Math.max(b[0], nx);
+    const ih = Math.min(b[1] + b[3], ny + nh) - Math.max(b[1], ny);
+    return iw > 0 && ih > 0 ? (iw * ih) / (b[2] * b[3] + nw * nh - iw * ih) : 0;
+  };
+  const toBox = (b: Candidate['box']): number => Math.hypot(Math.max(b[0] - cx, 0, cx - b[0] - b[2]), Math.max(b[1] - cy, 0, cy - b[1] - b[3]));
+  const toCentre = (b: Candidate['box']): number => Math.hypot(b[0] + b[2] / 2 - cx, b[1] + b[3] / 2 - cy);
+  let best: Candidate | undefined;
+  let key: number[] = [];
+  for (const c of candidates) {
+    const k = [-overlap(c.box), toBox(c.box), toCentre(c.box)];
+    const better = !best || k[0] < key[0] || (k[0] === key[0] && (k[1] < key[1] || (k[1] === key[1] && k[2] < key[2])));
+    if (better) [best, key] = [c, k];
+  }
+  return best;
+}
+
 /** Tight box around mask values ≥ 128, or undefined when the mask is empty. */
 export function maskBox(mask: Uint8Array, width: number, height: number): [number, number, number, number] | undefined {
   let x0 = width;
@@ -110,7 +135,11 @@ export function maskBox(mask: Uint8Array, width: number, height: number): [numbe
   return x1 < 0 ? undefined : [x0, y0, x1 - x0 + 1, y1 - y0 + 1];
 }
 
-export async function findSubject(models: SubjectModels, image: RgbImage): Promise<SubjectFinding | undefined> {
+/**
+ * `near` (a subject seed, or where the seeded subject was last found; image pixels): the detection
+ * nearest it is the subject, instead of the ranker's or the prompt's pick.
+ */
+export async function findSubject(models: SubjectModels, image: RgbImage, options: { near?: [number, number, number, number] } = {}): Promise<SubjectFinding | undefined> {
   if ((models as ModelState).released) throw new Error('findSubject: the models were released');
   checkRgbImage(image);
   const { detector, ranker, segmenter } = models as ModelState;
@@ -129,7 +158,9 @@ export async function findSubject(models: SubjectModels, image: RgbImage): Promi
   let chosen: Candidate | undefined;
   let similarity: number | undefined;
   let probability: number | undefined;
-  if (ranker) {
+  if (options.near) {
+    chosen = pickNearest(candidates, options.near);
+  } else if (ranker) {
     const top = candidates.slice(0, MAX_RANKED_CANDIDATES);
     const crops = top.map((c) => {
       const r = boxToPixelRect(c.box, image.width, image.height);

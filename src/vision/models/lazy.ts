@@ -9,8 +9,8 @@ export async function loadSubjectModels(paths: ModelPaths, prompt: string, optio
   return (await importModels()).loadSubjectModels(paths, prompt, options);
 }
 
-export async function findSubject(models: SubjectModels, image: RgbImage): Promise<SubjectFinding | undefined> {
-  return (await importModels()).findSubject(models, image);
+export async function findSubject(models: SubjectModels, image: RgbImage, options: { near?: [number, number, number, number] } = {}): Promise<SubjectFinding | undefined> {
+  return (await importModels()).findSubject(models, image, options);
 }
 
 export async function releaseSubjectModels(models: SubjectModels): Promise<void> {
