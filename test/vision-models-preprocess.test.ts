@@ -1,6 +1,6 @@
 import t from 'tap';
 import { clipPixels, shortestSideSize, CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../src/vision/models/clip-preprocess.js';
-import { resizeBicubicRgb, resizeBilinearPlane, type RgbImage } from '../src/vision/models/rgb-resample.js';
+import { resizeBicubicRgb, resizeBilinearPlane, resizeBilinearRgb, resizeBilinearRgbPlanar, type RgbImage } from '../src/vision/models/rgb-resample.js';
 import { modnetSize, segmenterPixels } from '../src/vision/models/segmenter.js';
 import { randomBytes, rng } from './helpers/random.js';
 
@@ -100,6 +100,38 @@ t.test('segmenter presets: U²-Net divides by the image max, IS-Net by 255, MODN
   t.ok(Math.abs(mod[0] - (100 - 127.5) / 127.5) < 1e-6, 'modnet: (x − 127.5)/127.5');
   t.same(modnetSize(1920, 1080), [896, 512]);
   t.same(modnetSize(300, 400), [512, 672]);
+});
+
+t.test('planar bilinear resize with a channel affine equals the interleaved resize, then the affine, then the transpose', async (t) => {
+  const next = rng(0x9a7a);
+  const scale: [number, number, number] = [1 / 255, 2 / 255, -0.5];
+  const offset: [number, number, number] = [-0.5, -1, 3];
+  for (const [w, h, ow, oh] of [
+    [64, 36, 101, 97],
+    [37, 23, 11, 7],
+    [1, 1, 3, 2],
+    [5, 9, 5, 9],
+  ]) {
+    const img = { data: randomBytes(w * h * 3, next), width: w, height: h };
+    const got = resizeBilinearRgbPlanar(img, ow, oh, scale, offset);
+    const inter = resizeBilinearRgb(img, ow, oh);
+    const plane = ow * oh;
+    t.equal(got.length, 3 * plane);
+    let worst = 0;
+    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(got[c * plane + p] - (inter[p * 3 + c] * scale[c] + offset[c])));
+    t.ok(worst < 1e-4, `${w}x${h} → ${ow}x${oh}: max difference ${worst}`);
+  }
+});
+
+t.test('segmenter pixels of a random image: the IS-Net preset is v/255 − 0.5 of the bilinear resize, planar', async (t) => {
+  const next = rng(0x15e7);
+  const img = { data: randomBytes(40 * 30 * 3, next), width: 40, height: 30 };
+  const got = segmenterPixels(img, 'isnet', 64, 48);
+  const inter = resizeBilinearRgb(img, 64, 48);
+  const plane = 64 * 48;
+  let worst = 0;
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(got[c * plane + p] - (inter[p * 3 + c] / 255 - 0.5)));
+  t.ok(worst < 1e-6, `max difference ${worst}`);
 });
 
 t.test('bilinear plane resize keeps constants and linear ramps', async (t) => {

@@ -2,7 +2,7 @@
 // presets of U²-Net, IS-Net and MODNet. Used to refine the chosen subject's mask inside
 // its padded box: crop, run, paste back.
 import { ModelFileError } from './errors.js';
-import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBilinearRgb, type RgbImage } from './rgb-resample.js';
+import { boxToPixelRect, checkRgbImage, cropRgb, resizeBilinearPlane, resizeBilinearRgbPlanar, type RgbImage } from './rgb-resample.js';
 import { type LoadContext } from './load-counts.js';
 import { createSession, fixedDim, releaseQuietly, requireValue, type Session, type TensorMeta } from './session.js';
 import { floatTensor, readFloats } from './tensors.js';
@@ -38,19 +38,17 @@ export function modnetSize(width: number, height: number, ref = 512): [number, n
 /** Image → planar normalised floats [3, h, w] for a preset (resize is bilinear). */
 export function segmenterPixels(image: RgbImage, preset: SegmenterPreset, w: number, h: number): Float32Array {
   const spec = PRESETS[preset];
-  const resized = resizeBilinearRgb(image, w, h);
   let divisor = 255;
   if (spec.scale === 'max') {
     let max = 0;
-    for (let i = 0; i < image.data.length; i++) if (image.data[i] > max) max = image.data[i];
+    const data = image.data;
+    for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
     divisor = Math.max(1, max);
   }
-  const plane = w * h;
-  const out = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) out[c * plane + p] = (resized[p * 3 + c] / divisor - spec.mean[c]) / spec.std[c];
-  }
-  return out;
+  // (v / divisor − mean) / std as one multiply-add per value, inside the resize.
+  const scale = spec.std.map((s) => 1 / (divisor * s)) as [number, number, number];
+  const offset = spec.mean.map((m, c) => -m / spec.std[c]) as [number, number, number];
+  return resizeBilinearRgbPlanar(image, w, h, scale, offset);
 }
 
 export class Segmenter {
@@ -114,7 +112,8 @@ export class Segmenter {
     if (PRESETS[this.preset].minMax) {
       lo = Infinity;
       hi = -Infinity;
-      for (const v of values) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
