@@ -61,10 +61,10 @@ const SHOW = ['-show_streams', '-show_format'];
  * that ffmpeg writes into NUT (same streams, codec parameters and
  * timestamps; nothing decoded), and a note says so.
  */
-async function ffprobe(paths: FfmpegPaths, file: string, notes: string[]): Promise<FfprobeData> {
+async function ffprobe(paths: FfmpegPaths, file: string, notes: string[]): Promise<{ data: FfprobeData; throughCopy: boolean }> {
   try {
     const data = await ffprobeJson<Partial<FfprobeData>>(paths, [...SHOW, file], `ffprobe could not read ${file}`);
-    return { streams: data.streams ?? [], format: data.format ?? {} };
+    return { data: { streams: data.streams ?? [], format: data.format ?? {} }, throughCopy: false };
   } catch (err) {
     if (!(err instanceof ProcessError && err.failure === 'signal')) throw err;
     const crash = `ffprobe (${paths.ffprobe}) crashed (signal ${err.exitSignal ?? 'unknown'}) reading it`;
@@ -72,7 +72,7 @@ async function ffprobe(paths: FfmpegPaths, file: string, notes: string[]): Promi
       throw new ProbeError(file, `${crash}, and reading a stream copy failed too (${lastLine(copyErr)}); point maskflow at another ffmpeg/ffprobe with --ffmpeg DIR or MASKFLOW_FFMPEG/MASKFLOW_FFPROBE`);
     });
     notes.push(`${file}: ${crash}; it was read from an ffmpeg stream copy instead (nothing decoded)`);
-    return data;
+    return { data, throughCopy: true };
   }
 }
 
@@ -187,8 +187,9 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   if (!statSync(file).isFile()) throw new ProbeError(fileArg, 'not a regular file');
   const notes: string[] = [];
   let data: FfprobeData;
+  let throughCopy: boolean;
   try {
-    data = await ffprobe(paths, file, notes);
+    ({ data, throughCopy } = await ffprobe(paths, file, notes));
   } catch (err) {
     if (err instanceof ProbeError) throw new ProbeError(fileArg, err.message.slice(file.length + 2));
     throw new ProbeError(fileArg, `not a readable media file (ffprobe: ${lastLine(err).trim()})`);
@@ -229,7 +230,7 @@ export async function probe(fileArg: string, paths: FfmpegPaths): Promise<ProbeI
   let fieldOrder = video.field_order && FIELD_ORDERS[video.field_order] ? video.field_order : undefined;
   let fromFrames = false;
   if (!fieldOrder && INTERLACE_CAPABLE.has(String(video.codec_name))) {
-    fieldOrder = await codedFieldOrder(paths, file, video.index, notes.some((n) => n.includes('crashed')));
+    fieldOrder = await codedFieldOrder(paths, file, video.index, throughCopy);
     fromFrames = fieldOrder !== undefined;
   }
   const interlaced = fieldOrder !== undefined;
