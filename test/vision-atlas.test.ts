@@ -44,7 +44,7 @@ t.test('the bytes follow docs/atlas.md field by field', async (t) => {
   const c = randomContents(9, 3, 4, 2);
   const bytes = writeAtlas(c);
   const dv = new DataView(bytes.buffer);
-  t.same([0, 4, 8, 12, 16, 20, 24, 28].map((o) => dv.getUint32(o, true)), [ATLAS_MAGIC, 1, 4, 2, 3, 1920, 1080, 0]);
+  t.same([0, 4, 8, 12, 16, 20, 24, 28].map((o) => dv.getUint32(o, true)), [ATLAS_MAGIC, 2, 4, 2, 3, 1920, 1080, 0]);
   t.equal(String.fromCharCode(...bytes.subarray(0, 4)), 'MFAT');
   t.same([0, 1, 2].map((i) => dv.getUint32(32 + 4 * i, true)), c.frames);
   t.equal(dv.getFloat32(32 + 12 + 4, true), Math.fround(c.boxes[1]), 'box y of keyframe 0 at 32 + 4K + 4');
@@ -61,7 +61,7 @@ t.test('reader rejects damaged atlases with errors naming the problem', async (t
   };
   t.throws(() => readAtlas(good.subarray(0, 10)), /shorter than the 32-byte header/);
   t.throws(() => readAtlas(damaged((b) => (b[0] = 0))), { name: 'AtlasError', message: /bad magic/ });
-  t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(4, 2, true))), /version 2 is not supported/);
+  t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(4, 3, true))), /version 3 is not supported/);
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(8, 0, true))), /mask size 0x8/);
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(16, 0, true))), /keyframe count is 0/);
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(16, 4, true))), /need exactly/);
@@ -69,7 +69,11 @@ t.test('reader rejects damaged atlases with errors naming the problem', async (t
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(36, 0, true))), /keyframe 1: frame index 0 does not increase/);
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setFloat32(44, Number.NaN, true))), /keyframe 0 .*box value NaN/);
   t.throws(() => readAtlas(damaged((_b, dv) => dv.setFloat32(32 + 60, 2, true))), /score 2 is not in 0..1/);
-  t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(28, 1, true))), /flags/);
+  t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(28, 2, true))), /flags 2 has unknown bits/);
+  t.throws(() => readAtlas(damaged((_b, dv) => dv.setUint32(28, 1, true))), /motion section's header .* is missing/);
+  t.throws(() => readAtlas(damaged((_b, dv) => [dv.setUint32(4, 1, true), dv.setUint32(28, 1, true)])), /flags 1 has unknown bits \(version 1 knows 0\)/);
+  const v1 = damaged((_b, dv) => dv.setUint32(4, 1, true));
+  t.equal(readAtlas(v1).version, 1, 'a version 1 atlas (no motion section) is still read');
 });
 
 t.test('writer refuses inconsistent contents', async (t) => {

@@ -1,7 +1,7 @@
 // Test-only mask atlas writer and reader following docs/atlas.md and
 // src/vision/atlas-layout.ts (independent of the production writer in
 // src/vision/atlas.ts, so the addon is checked against the document itself).
-import { ATLAS_MAGIC, ATLAS_VERSION, atlasOffsets } from '../../src/vision/atlas-layout.js';
+import { ATLAS_FLAG_MOTION, ATLAS_MAGIC, ATLAS_VERSION, atlasOffsets, motionGrid, motionOffsets } from '../../src/vision/atlas-layout.js';
 import { randomBytes } from './random.js';
 
 export type Box = [number, number, number, number];
@@ -15,22 +15,67 @@ export interface AtlasContent {
   boxes: Box[];
   scores?: number[];
   masks: Uint8Array[];
+  /** docs/atlas.md "Motion": per interval a list of samples (frame, and per block dx0, dy0, dx1, dy1 in 1/16 mask px). */
+  motion?: { blockSize: number; intervals: { frame: number; field: Int16Array }[][] };
 }
 
 /** Writes an atlas into a fresh SharedArrayBuffer (optionally with leading padding bytes). */
 export function writeAtlas(c: AtlasContent, padding = 0): Uint8Array {
   const k = c.frames.length;
-  const off = atlasOffsets({ maskWidth: c.maskWidth, maskHeight: c.maskHeight, keyframes: k });
-  const bytes = new Uint8Array(new SharedArrayBuffer(padding + off.total), padding, off.total);
+  const g = { maskWidth: c.maskWidth, maskHeight: c.maskHeight, keyframes: k };
+  const off = atlasOffsets(g);
+  const samples = c.motion ? c.motion.intervals.flat() : [];
+  const mo = c.motion && motionOffsets(g, { blockSize: c.motion.blockSize, samples: samples.length });
+  const total = mo ? mo.total : off.total;
+  const bytes = new Uint8Array(new SharedArrayBuffer(padding + total), padding, total);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = [ATLAS_MAGIC, ATLAS_VERSION, c.maskWidth, c.maskHeight, k, c.sourceWidth, c.sourceHeight, 0];
+  const header = [ATLAS_MAGIC, ATLAS_VERSION, c.maskWidth, c.maskHeight, k, c.sourceWidth, c.sourceHeight, mo ? ATLAS_FLAG_MOTION : 0];
   header.forEach((v, i) => view.setUint32(4 * i, v, true));
   c.frames.forEach((f, i) => view.setUint32(off.frames + 4 * i, f, true));
   c.boxes.forEach((b, i) => b.forEach((v, j) => view.setFloat32(off.boxes + 16 * i + 4 * j, v, true)));
   (c.scores ?? c.frames.map(() => 1)).forEach((s, i) => view.setFloat32(off.scores + 4 * i, s, true));
   const n = c.maskWidth * c.maskHeight;
   c.masks.forEach((m, i) => bytes.set(m.subarray(0, n), off.masks + i * n));
+  if (c.motion && mo) {
+    view.setUint32(mo.start, c.motion.blockSize, true);
+    view.setUint32(mo.start + 4, samples.length, true);
+    let first = 0;
+    for (let i = 0; i < k; i++) {
+      view.setUint32(mo.first + 4 * i, first, true);
+      first += c.motion.intervals[i]?.length ?? 0;
+    }
+    const { gw, gh } = motionGrid(c.maskWidth, c.maskHeight, c.motion.blockSize);
+    samples.forEach((s, j) => {
+      view.setUint32(mo.frames + 4 * j, s.frame, true);
+      for (let v = 0; v < 4 * gw * gh; v++) view.setInt16(mo.fields + 2 * (j * 4 * gw * gh + v), s.field[v], true);
+    });
+  }
   return bytes;
+}
+
+/**
+ * Random motion for an atlas's intervals (each interval gets samples with probability
+ * `share`): random block size, samples on both keyframes and some frames between,
+ * random displacements up to `maxShift` mask pixels (far past the mask's edges too).
+ */
+export function randomMotion(next: () => number, c: AtlasContent, opts: { share?: number; maxShift?: number } = {}): NonNullable<AtlasContent['motion']> {
+  const blockSize = 4 + Math.floor(next() * 13);
+  const { gw, gh } = motionGrid(c.maskWidth, c.maskHeight, blockSize);
+  const shift = (opts.maxShift ?? 12) * 16;
+  const field = (zero: 0 | 1 | undefined): Int16Array => {
+    const f = new Int16Array(4 * gw * gh);
+    for (let v = 0; v < f.length; v++) f[v] = zero === (v & 2 ? 1 : 0) ? 0 : Math.round((next() * 2 - 1) * shift);
+    return f;
+  };
+  const intervals = c.frames.slice(0, -1).map((f0, i) => {
+    const f1 = c.frames[i + 1];
+    if (next() >= (opts.share ?? 0.7)) return [];
+    const inside: number[] = [];
+    for (let f = f0 + 1; f < f1; f++) if (next() < 0.4) inside.push(f);
+    // The writer's convention: no offset to k0 on k0, none to k1 on k1.
+    return [{ frame: f0, field: field(0) }, ...inside.map((frame) => ({ frame, field: field(undefined) })), { frame: f1, field: field(1) }];
+  });
+  return { blockSize, intervals };
 }
 
 /**

@@ -3,7 +3,7 @@
 // step (same rounding, same order), written for clarity rather than speed, so
 // the addon can be held to ±1 — in practice it matches exactly.
 import type { RawEffect } from '../../src/native/binding-types.js';
-import { atlasOffsets } from '../../src/vision/atlas-layout.js';
+import { ATLAS_FLAG_MOTION, atlasOffsets, motionGrid, motionOffsets } from '../../src/vision/atlas-layout.js';
 
 // ---------- planes ----------
 
@@ -38,6 +38,8 @@ export interface AtlasRef {
   frames: number[];
   boxes: [number, number, number, number][];
   mask(k: number): Uint8Array;
+  /** docs/atlas.md "Motion", when the atlas has it. */
+  motion?: { blockSize: number; gw: number; gh: number; first: number[]; frames: number[]; value(s: number, b: number, c: number): number };
 }
 
 export function readAtlasRef(bytes: Uint8Array): AtlasRef {
@@ -51,7 +53,24 @@ export function readAtlasRef(bytes: Uint8Array): AtlasRef {
     const b = [0, 1, 2, 3].map((j) => view.getFloat32(off.boxes + 16 * i + 4 * j, true));
     return b as [number, number, number, number];
   });
-  return { mw, mh, k, frames, boxes, mask: (i) => bytes.subarray(off.masks + i * mw * mh, off.masks + (i + 1) * mw * mh) };
+  let motion: AtlasRef['motion'];
+  if (view.getUint32(28, true) & ATLAS_FLAG_MOTION) {
+    const g = { maskWidth: mw, maskHeight: mh, keyframes: k };
+    const start = motionOffsets(g, { blockSize: 4, samples: 0 }).start;
+    const blockSize = view.getUint32(start, true);
+    const samples = view.getUint32(start + 4, true);
+    const mo = motionOffsets(g, { blockSize, samples });
+    const { gw, gh } = motionGrid(mw, mh, blockSize);
+    motion = {
+      blockSize,
+      gw,
+      gh,
+      first: Array.from({ length: k }, (_, i) => view.getUint32(mo.first + 4 * i, true)),
+      frames: Array.from({ length: samples }, (_, j) => view.getUint32(mo.frames + 4 * j, true)),
+      value: (s, b, c) => view.getInt16(mo.fields + 2 * ((s * gw * gh + b) * 4 + c), true),
+    };
+  }
+  return { mw, mh, k, frames, boxes, mask: (i) => bytes.subarray(off.masks + i * mw * mh, off.masks + (i + 1) * mw * mh), motion };
 }
 
 export interface Span {
@@ -78,8 +97,12 @@ export function interpolateBox(a: AtlasRef, s: Span): [number, number, number, n
   return [0, 1, 2, 3].map((j) => b0[j] + (b1[j] - b0[j]) * s.t) as [number, number, number, number];
 }
 
-/** How a frame's mask is made from its two keyframes: motion-compensated (the rule) or a plain cross-fade (the old rule, kept to show the two differ). */
-export type MaskRule = 'motion' | 'crossfade';
+/**
+ * How a frame's mask is made from its two keyframes: motion-compensated (the rule: the
+ * motion fields where the interval has them, else the box map), the box map alone (the
+ * rule before motion fields), or a plain cross-fade (older still; kept to show they differ).
+ */
+export type MaskRule = 'motion' | 'box' | 'crossfade';
 
 /** Mask pixel i of an axis reads the keyframe at start + (i + 0.5) * step - 0.5 mask pixels. */
 export interface AxisMap {
@@ -107,10 +130,65 @@ export function keyframeWarps(a: AtlasRef, s: Span): { x: AxisMap; y: AxisMap }[
   return [b0, b1].map((b) => ({ x: mapAxis(b[0], b[2], bt[0], bt[2], a.mw), y: mapAxis(b[1], b[3], bt[1], bt[3], a.mh) }));
 }
 
+/** Interval s.k0's motion samples around frame f: sample a and the weight (0..256) of a + 1 (kernels/atlas.cc FindMotion). */
+function findMotion(a: AtlasRef, s: Span, f: number): { a: number; w256: number } | undefined {
+  const m = a.motion;
+  if (!m || s.k0 === s.k1) return undefined;
+  const [lo, hi] = [m.first[s.k0], m.first[s.k0 + 1]];
+  if (hi < lo + 2) return undefined;
+  let i = lo;
+  while (i + 2 < hi && m.frames[i + 1] <= f) i++;
+  const [fa, fb] = [m.frames[i], m.frames[i + 1]];
+  return { a: i, w256: fb <= fa || f <= fa ? 0 : f >= fb ? 256 : Math.floor(((f - fa) * 256) / (fb - fa)) };
+}
+
+/** Keyframe mask k read per pixel through the lerped block field c (0: to k0, 1: to k1), step by step as FlowWarpMask. */
+function flowWarp(a: AtlasRef, k: number, ms: { a: number; w256: number }, c: number): Uint8Array {
+  const m = a.motion!;
+  const { mw, mh } = a;
+  const B = m.blockSize;
+  const blockTap = (i: number, g: number): [number, number, number] => {
+    const p = Math.min(Math.max(Math.floor(((2 * i + 1) * 128) / B) - 128, 0), (g - 1) * 256);
+    const i0 = Math.floor(p / 256);
+    return [i0, Math.min(i0 + 1, g - 1), p % 256];
+  };
+  const field = (j: number, i: number, d: number): number => {
+    const b = j * m.gw + i;
+    return m.value(ms.a, b, 2 * c + d) * (256 - ms.w256) + m.value(ms.a + 1, b, 2 * c + d) * ms.w256;
+  };
+  const src = a.mask(k);
+  const out = new Uint8Array(mw * mh);
+  for (let y = 0; y < mh; y++) {
+    const [j0, j1, fy] = blockTap(y, m.gh);
+    for (let x = 0; x < mw; x++) {
+      const [i0, i1, fx] = blockTap(x, m.gw);
+      const pos = [0, 1].map((d) => {
+        const top = field(j0, i0, d) * (256 - fx) + field(j0, i1, d) * fx;
+        const bot = field(j1, i0, d) * (256 - fx) + field(j1, i1, d) * fx;
+        const p = (d === 0 ? x : y) * 256 + Math.floor((top * (256 - fy) + bot * fy) / 2 ** 20);
+        return Math.min(Math.max(p, 0), ((d === 0 ? mw : mh) - 1) * 256);
+      });
+      const [x0, y0] = [Math.floor(pos[0] / 256), Math.floor(pos[1] / 256)];
+      const [fxp, fyp] = [pos[0] % 256, pos[1] % 256];
+      const [x1, y1] = [Math.min(x0 + 1, mw - 1), Math.min(y0 + 1, mh - 1)];
+      const v = (xx: number): number => lerp8(src[y0 * mw + xx], src[y1 * mw + xx], fyp);
+      out[y * mw + x] = lerp8(v(x0), v(x1), fxp);
+    }
+  }
+  return out;
+}
+
 /** The frame's mask at analysis resolution: each keyframe mask warped (bilinear), then blended by t256. */
-export function blendMasks(a: AtlasRef, s: Span, rule: MaskRule = 'motion'): Uint8Array {
+export function blendMasks(a: AtlasRef, s: Span, rule: MaskRule = 'motion', frame = 0): Uint8Array {
+  const ms = rule === 'motion' ? findMotion(a, s, frame) : undefined;
+  if (ms) {
+    const m0 = flowWarp(a, s.k0, ms, 0);
+    if (s.t256 === 0) return m0;
+    const m1 = flowWarp(a, s.k1, ms, 1);
+    return m0.map((v, i) => (v * (256 - s.t256) + m1[i] * s.t256 + 128) >> 8);
+  }
   const id = { x: { start: 0, step: 1 }, y: { start: 0, step: 1 } };
-  const [w0, w1] = rule === 'motion' ? keyframeWarps(a, s) : [id, id];
+  const [w0, w1] = rule === 'crossfade' ? [id, id] : keyframeWarps(a, s);
   const warp = (k: number, w: { x: AxisMap; y: AxisMap }): Uint8Array =>
     cropResamplePlane(a.mask(k), a.mw, a.mw, a.mh, cropAxis(a.mw, a.mw, w.x.start, w.x.step), cropAxis(a.mh, a.mh, w.y.start, w.y.step));
   const m0 = warp(s.k0, w0);
@@ -450,7 +528,7 @@ export function applyChainRef(input: ChainRefInput, frame: Uint8Array, frameInde
   const p = planes(out, w, h);
   const atlas = readAtlasRef(input.atlas);
   const span = findKeyframes(atlas, frameIndex);
-  const blended = blendMasks(atlas, span, input.maskRule);
+  const blended = blendMasks(atlas, span, input.maskRule, frameIndex);
   const masks = (feather: number): { my: Uint8Array; mc: Uint8Array } => {
     const r = featherRadius(feather, atlas.mw, w);
     // The feather lies inside the subject: erode by b = ceil(r/2), then blur by b (kernels/mask_source.cc).

@@ -26,12 +26,41 @@ AtlasBox AtlasView::BoxOf(uint32_t k) const {
   return AtlasBox{ReadF32(p), ReadF32(p + 4), ReadF32(p + 8), ReadF32(p + 12)};
 }
 
+uint32_t AtlasView::MotionFirst(uint32_t k) const { return ReadU32(data + motionFirstOffset + 4 * size_t(k)); }
+uint32_t AtlasView::MotionFrame(uint32_t s) const { return ReadU32(data + motionFramesOffset + 4 * size_t(s)); }
+int32_t AtlasView::MotionValue(uint32_t s, size_t b, int c) const {
+  const uint8_t* p = data + motionFieldsOffset + 2 * ((size_t(s) * motionGw * motionGh + b) * 4 + size_t(c));
+  int16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
 static size_t Align16(size_t n) { return (n + 15) & ~size_t(15); }
+
+// Motion validation (the `full` parse): interval starts run 0..S, each interval has 0
+// samples or >= 2 from its first keyframe's frame to its second's, increasing.
+static bool MotionValid(const AtlasView& v) {
+  const uint32_t k = v.keyframes, s = v.motionSamples;
+  if (v.MotionFirst(0) != 0 || v.MotionFirst(k - 1) != s) return false;
+  for (uint32_t i = 0; i + 1 < k; ++i) {
+    const uint32_t a = v.MotionFirst(i), b = v.MotionFirst(i + 1);
+    if (b < a || b > s || b - a == 1) return false;
+    if (b == a) continue;
+    if (v.MotionFrame(a) != v.FrameOf(i) || v.MotionFrame(b - 1) != v.FrameOf(i + 1)) return false;
+    for (uint32_t j = a + 1; j < b; ++j) {
+      if (v.MotionFrame(j) <= v.MotionFrame(j - 1)) return false;
+    }
+  }
+  return true;
+}
 
 AtlasStatus ParseAtlas(const uint8_t* data, size_t length, bool full, AtlasView* out) {
   if (data == nullptr || length < kAtlasHeaderBytes) return AtlasStatus::kTooSmall;
   if (ReadU32(data) != kAtlasMagic) return AtlasStatus::kBadMagic;
-  if (ReadU32(data + 4) != kAtlasVersion) return AtlasStatus::kBadVersion;
+  const uint32_t version = ReadU32(data + 4);
+  if (version != 1 && version != kAtlasVersion) return AtlasStatus::kBadVersion;
+  const uint32_t flags = ReadU32(data + 28);
+  if ((flags & ~(version == 1 ? 0u : kAtlasFlagMotion)) != 0) return AtlasStatus::kBadFlags;
   AtlasView v;
   v.data = data;
   v.length = length;
@@ -51,7 +80,24 @@ AtlasStatus ParseAtlas(const uint8_t* data, size_t length, bool full, AtlasView*
   v.masksOffset = Align16(v.scoresOffset + 4 * k);
   v.totalBytes = v.masksOffset + k * size_t(v.maskWidth) * v.maskHeight;
   if (length < v.totalBytes) return AtlasStatus::kTruncated;
+  if (flags & kAtlasFlagMotion) {
+    const size_t start = Align16(v.totalBytes);
+    if (length < start + 8) return AtlasStatus::kTruncated;
+    v.motionBlock = ReadU32(data + start);
+    v.motionSamples = ReadU32(data + start + 4);
+    if (v.motionBlock < kMotionMinBlock || v.motionBlock > kMotionMaxBlock || v.motionSamples > length / 12) {
+      return AtlasStatus::kBadMotion;
+    }
+    v.motionGw = (v.maskWidth + v.motionBlock - 1) / v.motionBlock;
+    v.motionGh = (v.maskHeight + v.motionBlock - 1) / v.motionBlock;
+    v.motionFirstOffset = start + 8;
+    v.motionFramesOffset = v.motionFirstOffset + 4 * k;
+    v.motionFieldsOffset = v.motionFramesOffset + 4 * size_t(v.motionSamples);
+    v.totalBytes = v.motionFieldsOffset + 8 * size_t(v.motionGw) * v.motionGh * v.motionSamples;
+    if (length < v.totalBytes) return AtlasStatus::kTruncated;
+  }
   if (full) {
+    if (v.motionBlock != 0 && !MotionValid(v)) return AtlasStatus::kBadMotion;
     for (uint32_t i = 1; i < v.keyframes; ++i) {
       if (v.FrameOf(i) <= v.FrameOf(i - 1)) return AtlasStatus::kFramesNotIncreasing;
     }
@@ -71,12 +117,14 @@ const char* DescribeAtlasStatus(AtlasStatus status) {
     case AtlasStatus::kOk: return "ok";
     case AtlasStatus::kTooSmall: return "is smaller than the 32-byte atlas header";
     case AtlasStatus::kBadMagic: return "does not start with the atlas magic \"MFAT\"";
-    case AtlasStatus::kBadVersion: return "has an unsupported atlas version (expected 1)";
+    case AtlasStatus::kBadVersion: return "has an unsupported atlas version (expected 1 or 2)";
     case AtlasStatus::kBadMaskSize: return "has a mask width or height outside 1..1024";
     case AtlasStatus::kBadKeyframeCount: return "has a keyframe count outside 1..16777216";
     case AtlasStatus::kTruncated: return "is shorter than its header says (truncated masks)";
     case AtlasStatus::kFramesNotIncreasing: return "has keyframe frame indices that do not strictly increase";
     case AtlasStatus::kBadBox: return "has a subject box with a non-finite coordinate";
+    case AtlasStatus::kBadFlags: return "has unknown header flags";
+    case AtlasStatus::kBadMotion: return "has an invalid motion section (block size, sample count or sample frames)";
   }
   return "is invalid";
 }
@@ -139,6 +187,81 @@ void WarpScratch::Configure(uint32_t maskWidth, uint32_t maskHeight) {
   warped0.assign(n, 0);
   warped1.assign(n, 0);
   row.assign(maskWidth, 0);
+  const uint32_t gw = (maskWidth + kMotionMinBlock - 1) / kMotionMinBlock, gh = (maskHeight + kMotionMinBlock - 1) / kMotionMinBlock;
+  field.assign(2 * size_t(gw) * gh, 0);
+  colTaps.assign(3 * size_t(maskWidth), 0);
+}
+
+bool FindMotion(const AtlasView& atlas, const KeyframeSpan& span, uint64_t frame, MotionSpan* out) {
+  if (atlas.motionBlock == 0 || span.k0 == span.k1) return false;
+  const uint32_t lo = atlas.MotionFirst(span.k0), hi = atlas.MotionFirst(span.k0 + 1);
+  // Bounds checked here too: the per-frame parse skips the O(S) validation.
+  if (hi > atlas.motionSamples || hi < lo + 2) return false;
+  uint32_t a = lo;
+  while (a + 2 < hi && atlas.MotionFrame(a + 1) <= frame) ++a;
+  const uint64_t fa = atlas.MotionFrame(a), fb = atlas.MotionFrame(a + 1);
+  out->a = a;
+  out->w256 = fb <= fa || frame <= fa ? 0 : frame >= fb ? 256 : static_cast<uint32_t>(((frame - fa) * 256) / (fb - fa));
+  return true;
+}
+
+// floor(v / 2^s) for negative v too (C++17 leaves >> of negatives to the compiler).
+static int64_t FloorShift(int64_t v, int s) { return v >= 0 ? v >> s : -((-v + (int64_t(1) << s) - 1) >> s); }
+
+// Block-centre taps (i0, i1, frac in 1/256) for pixel i: (i + 0.5) / B - 0.5 blocks, clamped.
+static void BlockTap(uint32_t i, uint32_t block, uint32_t g, int32_t* t) {
+  int64_t p = int64_t((2 * i + 1) * 128) / block - 128;
+  if (p < 0) p = 0;
+  if (p > int64_t(g - 1) * 256) p = int64_t(g - 1) * 256;
+  t[0] = int32_t(p >> 8);
+  t[1] = t[0] + 1 < int32_t(g) ? t[0] + 1 : t[0];
+  t[2] = int32_t(p & 255);
+}
+
+static inline int Lerp8(int a, int b, int f) { return (a * (256 - f) + b * f + 128) >> 8; }
+
+// Keyframe mask k read per pixel through the lerped field of component pair c (0: k0, 1: k1).
+static void FlowWarpMask(const AtlasView& atlas, uint32_t k, const MotionSpan& m, int c, WarpScratch* s,
+                         uint8_t* __restrict out) {
+  const uint32_t mw = atlas.maskWidth, mh = atlas.maskHeight, gw = atlas.motionGw, gh = atlas.motionGh;
+  const size_t blocks = size_t(gw) * gh;
+  int64_t* field = s->field.data();
+  const int64_t wa = 256 - int64_t(m.w256), wb = m.w256;
+  for (size_t b = 0; b < blocks; ++b) {
+    for (int d = 0; d < 2; ++d) {
+      field[2 * b + d] = atlas.MotionValue(m.a, b, 2 * c + d) * wa + atlas.MotionValue(m.a + 1, b, 2 * c + d) * wb;
+    }
+  }
+  int32_t* cols = s->colTaps.data();
+  for (uint32_t x = 0; x < mw; ++x) BlockTap(x, atlas.motionBlock, gw, cols + 3 * x);
+  const uint8_t* src = atlas.MaskOf(k);
+  const int64_t hiX = int64_t(mw - 1) * 256, hiY = int64_t(mh - 1) * 256;
+  for (uint32_t y = 0; y < mh; ++y) {
+    int32_t ry[3];
+    BlockTap(y, atlas.motionBlock, gh, ry);
+    const int64_t* r0 = field + 2 * size_t(ry[0]) * gw;
+    const int64_t* r1 = field + 2 * size_t(ry[1]) * gw;
+    const int64_t fy = ry[2];
+    for (uint32_t x = 0; x < mw; ++x) {
+      const int32_t i0 = cols[3 * x], i1 = cols[3 * x + 1];
+      const int64_t fx = cols[3 * x + 2];
+      int64_t pos[2];
+      for (int d = 0; d < 2; ++d) {
+        const int64_t top = r0[2 * i0 + d] * (256 - fx) + r0[2 * i1 + d] * fx;
+        const int64_t bot = r1[2 * i0 + d] * (256 - fx) + r1[2 * i1 + d] * fx;
+        pos[d] = int64_t(d == 0 ? x : y) * 256 + FloorShift(top * (256 - fy) + bot * fy, 20);
+        const int64_t hi = d == 0 ? hiX : hiY;
+        if (pos[d] < 0) pos[d] = 0;
+        if (pos[d] > hi) pos[d] = hi;
+      }
+      const uint32_t x0 = uint32_t(pos[0] >> 8), y0 = uint32_t(pos[1] >> 8);
+      const int fxp = int(pos[0] & 255), fyp = int(pos[1] & 255);
+      const uint32_t x1 = x0 + 1 < mw ? x0 + 1 : x0, y1 = y0 + 1 < mh ? y0 + 1 : y0;
+      const uint8_t* a = src + size_t(y0) * mw;
+      const uint8_t* b = src + size_t(y1) * mw;
+      out[size_t(y) * mw + x] = uint8_t(Lerp8(Lerp8(a[x0], b[x0], fyp), Lerp8(a[x1], b[x1], fyp), fxp));
+    }
+  }
 }
 
 static void WarpMask(const AtlasView& atlas, uint32_t k, const KeyframeWarp& warp, WarpScratch* s,
@@ -154,8 +277,19 @@ static void WarpMask(const AtlasView& atlas, uint32_t k, const KeyframeWarp& war
   CropResamplePlane(atlas.MaskOf(k), mw, mh, out, mw, mh, s->x, s->y, s->row.data());
 }
 
-void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, WarpScratch* scratch,
-                            uint8_t* __restrict out) {
+void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, const MotionSpan* motion,
+                            WarpScratch* scratch, uint8_t* __restrict out) {
+  if (motion != nullptr) {
+    if (span.t256 == 0) {
+      FlowWarpMask(atlas, span.k0, *motion, 0, scratch, out);
+      return;
+    }
+    FlowWarpMask(atlas, span.k0, *motion, 0, scratch, scratch->warped0.data());
+    FlowWarpMask(atlas, span.k1, *motion, 1, scratch, scratch->warped1.data());
+    LerpRows(out, scratch->warped0.data(), scratch->warped1.data(), static_cast<uint16_t>(span.t256),
+             size_t(atlas.maskWidth) * atlas.maskHeight);
+    return;
+  }
   KeyframeWarp w0, w1;
   KeyframeWarps(atlas, span, &w0, &w1);
   if (span.t256 == 0) {

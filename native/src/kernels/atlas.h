@@ -1,4 +1,4 @@
-// Mask atlas reader (docs/atlas.md, version 1). Pure C++ over the atlas bytes:
+// Mask atlas reader (docs/atlas.md, versions 1 and 2). Pure C++ over the atlas bytes:
 // header parsing and validation, keyframe lookup for a frame, the motion-
 // compensated mask at analysis resolution and the interpolated subject box.
 // Mirrors src/vision/atlas-layout.ts.
@@ -12,7 +12,9 @@
 namespace maskflow {
 
 constexpr uint32_t kAtlasMagic = 0x5441464D;  // "MFAT" little-endian
-constexpr uint32_t kAtlasVersion = 1;
+constexpr uint32_t kAtlasVersion = 2;  // 2 adds the optional motion section; 1 is still read
+constexpr uint32_t kAtlasFlagMotion = 1;
+constexpr uint32_t kMotionMinBlock = 4, kMotionMaxBlock = 64;
 constexpr size_t kAtlasHeaderBytes = 32;
 constexpr uint32_t kAtlasMaxMaskSide = 1024;
 // Far more keyframes than any clip needs; keeps every size computation well inside 64 bits.
@@ -28,9 +30,16 @@ struct AtlasView {
   uint32_t maskWidth = 0, maskHeight = 0, keyframes = 0;
   uint32_t sourceWidth = 0, sourceHeight = 0;
   size_t framesOffset = 0, boxesOffset = 0, scoresOffset = 0, masksOffset = 0, totalBytes = 0;
+  // Motion section (docs/atlas.md "Motion"); motionBlock = 0 when there is none.
+  uint32_t motionBlock = 0, motionSamples = 0, motionGw = 0, motionGh = 0;
+  size_t motionFirstOffset = 0, motionFramesOffset = 0, motionFieldsOffset = 0;
 
   uint32_t FrameOf(uint32_t k) const;
   AtlasBox BoxOf(uint32_t k) const;
+  uint32_t MotionFirst(uint32_t k) const;
+  uint32_t MotionFrame(uint32_t s) const;
+  // Component c (0..3: dx0, dy0, dx1, dy1) of block b of sample s, 1/16 mask pixel.
+  int32_t MotionValue(uint32_t s, size_t b, int c) const;
   const uint8_t* MaskOf(uint32_t k) const { return data + masksOffset + size_t(k) * maskWidth * maskHeight; }
 };
 
@@ -44,6 +53,8 @@ enum class AtlasStatus {
   kTruncated,
   kFramesNotIncreasing,
   kBadBox,
+  kBadFlags,
+  kBadMotion,
 };
 
 // Reads the header and checks that every section fits in `length` bytes.
@@ -80,10 +91,19 @@ bool BoxUsable(const AtlasBox& b);
 // so both keyframes are read in place (identity): a plain cross-fade.
 void KeyframeWarps(const AtlasView& atlas, const KeyframeSpan& span, KeyframeWarp* w0, KeyframeWarp* w1);
 
+// The motion samples of interval span.k0 around the frame: samples a and a + 1 and
+// the weight (0..256) of a + 1. False when the interval has none (or k0 = k1).
+struct MotionSpan {
+  uint32_t a = 0, w256 = 0;
+};
+bool FindMotion(const AtlasView& atlas, const KeyframeSpan& span, uint64_t frame, MotionSpan* out);
+
 // Scratch for WarpBlendKeyframeMasks, sized once by Configure (nothing allocates per frame).
 struct WarpScratch {
   AxisTaps x, y;
   std::vector<uint8_t> warped0, warped1, row;
+  std::vector<int64_t> field;    // lerped block field, 2 per block (blocks >= kMotionMinBlock)
+  std::vector<int32_t> colTaps;  // per mask column: block i0, i1, fx
   void Configure(uint32_t maskWidth, uint32_t maskHeight);
 };
 
@@ -94,8 +114,12 @@ struct WarpScratch {
 // Warping at analysis resolution keeps the per-frame cost at ~2*mw*mh (the feather
 // and the single upsample to the frame are unchanged); the price is a second
 // bilinear resampling between keyframes (slightly softer edges), none on keyframes.
-void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, WarpScratch* scratch,
-                            uint8_t* __restrict out);
+//
+// With motion samples for the interval (FindMotion), each keyframe mask is instead
+// read per pixel where the lerped block field says (docs/atlas.md "Motion"): the
+// position in 1/256 mask pixel, then the same vertical-then-horizontal lerps.
+void WarpBlendKeyframeMasks(const AtlasView& atlas, const KeyframeSpan& span, const MotionSpan* motion,
+                            WarpScratch* scratch, uint8_t* __restrict out);
 
 // Linear interpolation of the two keyframes' boxes with the exact t.
 AtlasBox InterpolateBox(const AtlasView& atlas, const KeyframeSpan& span);

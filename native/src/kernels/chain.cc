@@ -58,7 +58,7 @@ std::string EffectChainCore::Configure(int width, int height, const std::vector<
 
 void EffectChainCore::Apply(uint8_t* frame, const AtlasView& atlas, uint64_t frameIndex) {
   const KeyframeSpan span = FindKeyframes(atlas, frameIndex);
-  if (needMask_) mask_.Start(atlas, span);
+  if (needMask_) mask_.Start(atlas, span, frameIndex);
   FrameContext ctx{needMask_ ? &mask_ : nullptr, &atlas, &span};
   for (const std::unique_ptr<Effect>& e : effects_) e->Apply(frame, ctx);
 }

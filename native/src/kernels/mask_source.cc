@@ -26,15 +26,16 @@ void MaskSource::Configure(const FrameGeometry& g) {
   maskC_.Configure(int(g.mw), int(g.mh), g.cw, g.ch, 2 * int64_t(g.mw), g.w, 2 * int64_t(g.mh), g.h, kGatherSlack);
 }
 
-void MaskSource::Start(const AtlasView& atlas, const KeyframeSpan& span) {
+void MaskSource::Start(const AtlasView& atlas, const KeyframeSpan& span, uint64_t frame) {
   atlas_ = &atlas;
   span_ = span;
+  hasMotion_ = FindMotion(atlas, span, frame, &motion_);
   blendedValid_ = false;
 }
 
 const uint8_t* MaskSource::Feathered(int feather) {
   if (!blendedValid_) {
-    WarpBlendKeyframeMasks(*atlas_, span_, &warp_, blended_.data());
+    WarpBlendKeyframeMasks(*atlas_, span_, hasMotion_ ? &motion_ : nullptr, &warp_, blended_.data());
     blendedValid_ = true;
     featheredRadius_ = -1;
   }

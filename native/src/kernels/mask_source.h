@@ -19,7 +19,7 @@ class MaskSource {
  public:
   void Configure(const FrameGeometry& g);
   // A new frame: forget the blended and feathered masks.
-  void Start(const AtlasView& atlas, const KeyframeSpan& span);
+  void Start(const AtlasView& atlas, const KeyframeSpan& span, uint64_t frame);
   // The frame's mask (mw*mh bytes, + kGatherSlack readable) feathered for `feather`
   // output pixels. The feather lies inside the subject: the mask is eroded by half
   // the radius, then box-blurred by it, so the soft edge is about `feather` wide,
@@ -35,6 +35,8 @@ class MaskSource {
   FrameGeometry g_;
   const AtlasView* atlas_ = nullptr;
   KeyframeSpan span_;
+  MotionSpan motion_;
+  bool hasMotion_ = false;
   bool blendedValid_ = false;
   int featheredRadius_ = -1;
   WarpScratch warp_;
