@@ -17,10 +17,12 @@ import { resolveModels } from '../models/analysis-models.js';
 import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 import { checkSeed, finderSeed, type SubjectSeed } from './subject-seed.js';
-import { AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
+import { AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, grayAt, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
+import { intervalMotion, MOTION_BLOCK, type MotionFrame, type MotionSample } from './mask-motion.js';
+import type { AtlasMotion } from './atlas.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
-export const ANALYSIS_VERSION = 4;
+export const ANALYSIS_VERSION = 5;
 export const DEFAULT_MASK_LONG_SIDE = 320;
 
 export interface AnalyseOptions {
@@ -199,16 +201,34 @@ export function analysisSpan(probe: Pick<ProbeInfo, 'frames' | 'fps'>, range: Fr
   return { startFrame: Math.max(0, range.startFrame - margin), endFrame: Math.min(probe.frames, range.endFrame + margin) };
 }
 
-/** The decode interval in seconds: the adaptive schedule decodes candidate frames, the model runs on some of them. */
-function decodeIntervalFor(fps: number, schedule: KeyframeSchedule, interval: number): number {
-  return schedule === 'adaptive' ? adaptiveSteps(fps).candidateStep / fps : interval;
+/**
+ * The decode interval in seconds: the adaptive schedule decodes candidate frames, the model runs on
+ * some of them. The fixed one with models decodes frames between its keyframes too, for the motion
+ * fields (mask-motion.ts), on the largest step dividing the keyframe step up to the candidate step
+ * (1 for a prime step: every frame); the model runs on the keyframes only.
+ */
+function decodeIntervalFor(fps: number, schedule: KeyframeSchedule, interval: number, withModels: boolean): number {
+  const candidateStep = adaptiveSteps(fps).candidateStep;
+  if (schedule === 'adaptive') return candidateStep / fps;
+  if (!withModels) return interval;
+  return fixedSubStep(fps, interval) / fps;
 }
+
+function fixedSubStep(fps: number, interval: number): number {
+  const keyStep = keyframeStep(fps, interval);
+  let step = Math.min(keyStep, adaptiveSteps(fps).candidateStep);
+  while (keyStep % step !== 0) step--;
+  return step;
+}
+
+/** The span's margin is in keyframe steps (candidate steps in the adaptive schedule), whatever is decoded between. */
+const spanInterval = (fps: number, schedule: KeyframeSchedule, interval: number): number => (schedule === 'adaptive' ? adaptiveSteps(fps).candidateStep / fps : interval);
 
 /** How many keyframes an analysis with these options decodes (the progress total). */
 export function decodedKeyframes(probe: Pick<ProbeInfo, 'frames' | 'fps'>, options: Pick<AnalyseOptions, 'keyframeInterval' | 'keyframeSchedule' | 'models' | 'range'>): number {
   const { interval, schedule } = checkOptions(options);
-  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval);
-  return keyframeIndices(probe.frames, probe.fps, decodeInterval, analysisSpan(probe, options.range, decodeInterval)).length;
+  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval, hasModels(options.models));
+  return keyframeIndices(probe.frames, probe.fps, decodeInterval, analysisSpan(probe, options.range, spanInterval(probe.fps, schedule, interval))).length;
 }
 
 async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number, schedule: KeyframeSchedule, span: FrameSpan): Promise<CacheKeyParts> {
@@ -293,9 +313,11 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
-  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval);
-  const span = analysisSpan(probe, options.range, decodeInterval);
+  const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval, hasModels(options.models));
+  const span = analysisSpan(probe, options.range, spanInterval(probe.fps, schedule, interval));
   const indices = keyframeIndices(probe.frames, probe.fps, decodeInterval, span);
+  // The keyframes among the decoded frames (fixed schedule; all of them without models).
+  const keyIndices = keyframeIndices(probe.frames, probe.fps, schedule === 'adaptive' ? decodeInterval : interval, span);
 
   let cacheDir: string | undefined;
   let key: string | undefined;
@@ -317,7 +339,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
 
   // The frames the model-free finder gets: every decoded keyframe, or in the adaptive schedule the base
   // keyframes only (it is told of those as they settle); the seed names its keyframe in that list.
-  const finderFrames = schedule === 'adaptive' ? adaptiveBaseFrames(span.endFrame, probe.fps, span.startFrame) : indices;
+  const finderFrames = schedule === 'adaptive' ? adaptiveBaseFrames(span.endFrame, probe.fps, span.startFrame) : keyIndices;
   const seed = options.seed && finderSeed(options.seed, probe, finderFrames);
   // With models the finder is a fallback, needed only if they find nothing: defer its work until then.
   const finder = new ModelFreeFinder({ deferred: hasModels(options.models), seed });
@@ -334,6 +356,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     }
     return near;
   };
+  // Motion samples per keyframe interval (by its first keyframe's frame), from the model's masks.
+  let motion: ReadonlyMap<number, MotionSample[]> = new Map();
   const perKeyframe: PerKeyframe[] = [];
   const decodeWarnings: string[] = [];
   const onWarning = (w: string): void => void decodeWarnings.push(w);
@@ -380,12 +404,35 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
           options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
         });
         perKeyframe.push(...adaptive.keyframes);
+        motion = adaptive.motion;
       } else {
-        await forEachKeyframe(probe, { paths: options.paths, interval, span, signal, onWarning }, async (kf) => {
-          finder.add(kf);
-          perKeyframe.push(await runModels(kf));
+        const tracked = new Map<number, MotionSample[]>();
+        let previous: { frame: number; gray: Uint8Array; entry: PerKeyframe } | undefined;
+        let between: MotionFrame[] = [];
+        const keySet = new Set(keyIndices);
+        const candidateStep = adaptiveSteps(probe.fps).candidateStep;
+        const subStep = fixedSubStep(probe.fps, interval);
+        await forEachKeyframe(probe, { paths: options.paths, interval: decodeInterval, span, signal, onWarning }, async (kf) => {
           options.onProgress?.({ stage: 'analyse', done: ++decoded, total: indices.length });
+          const isKey = keySet.has(kf.frame);
+          // About one tracked frame per candidate step, however finely the step made us decode.
+          if (!isKey && !(previous && (kf.frame - previous.frame) % candidateStep < subStep)) return;
+          const gray = grayAt(kf, mask.width, mask.height);
+          if (!isKey) {
+            between.push({ frame: kf.frame, gray });
+            return;
+          }
+          finder.add(kf);
+          const entry = await runModels(kf);
+          perKeyframe.push(entry);
+          const p = previous?.entry;
+          if (previous && p?.box && p.mask && entry.box && entry.mask) {
+            tracked.set(previous.frame, intervalMotion({ frame: previous.frame, gray: previous.gray, mask: p.mask, box: p.box }, { frame: kf.frame, gray, mask: entry.mask, box: entry.box }, between, mask.width, mask.height));
+          }
+          previous = { frame: kf.frame, gray, entry };
+          between = [];
         });
+        motion = tracked;
       }
       loads = { ...loaded.loads };
     } finally {
@@ -439,6 +486,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   };
   const normBoxes = boxes.map(clampBox);
   const { bytes: atlas, masks: atlasMasks } = allocateAtlas({
+    // The motion was tracked on the model's masks; the model-free finder's replace them.
+    motion: anyFound ? atlasMotion(perKeyframe.map((k) => k.frame), motion) : undefined,
     maskWidth: mask.width,
     maskHeight: mask.height,
     sourceWidth: source.width,
@@ -474,6 +523,31 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   }
   result.ms = performance.now() - started;
   return result;
+}
+
+/** The atlas's motion section from samples per interval (undefined when no interval has any). */
+function atlasMotion(frames: number[], motion: ReadonlyMap<number, MotionSample[]>): AtlasMotion | undefined {
+  const first: number[] = [];
+  const sampleFrames: number[] = [];
+  const fields: Int16Array[] = [];
+  frames.forEach((f, i) => {
+    first.push(sampleFrames.length);
+    const samples = motion.get(f);
+    // Only samples that span exactly this interval (its end is the next keyframe).
+    if (!samples || i + 1 >= frames.length || samples[samples.length - 1].frame !== frames[i + 1]) return;
+    for (const s of samples) {
+      sampleFrames.push(s.frame);
+      fields.push(s.field);
+    }
+  });
+  if (sampleFrames.length === 0) return undefined;
+  const all = new Int16Array(fields.reduce((n, f) => n + f.length, 0));
+  let o = 0;
+  for (const f of fields) {
+    all.set(f, o);
+    o += f.length;
+  }
+  return { blockSize: MOTION_BLOCK, first, frames: sampleFrames, fields: all };
 }
 
 /** Keyframes where the models found nothing take the box of found neighbours (linear in between). */

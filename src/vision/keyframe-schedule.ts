@@ -11,6 +11,7 @@
 // static shot costs one model run per base interval and fast motion more.
 import type { Keyframe } from '../media/keyframes.js';
 import { resizeArea } from './image-ops.js';
+import { intervalMotion, type MotionSample } from './mask-motion.js';
 import type { Box } from './temporal-smoothing.js';
 
 export type KeyframeSchedule = 'fixed' | 'adaptive';
@@ -65,7 +66,8 @@ interface Candidate {
   keyframe: Keyframe;
 }
 
-function grayAt(kf: Keyframe, mw: number, mh: number): Uint8Array {
+/** A decoded frame as gray pixels at mask resolution (what the signal and the motion fields compare). */
+export function grayAt(kf: Keyframe, mw: number, mh: number): Uint8Array {
   const rgb = resizeArea(kf.data, kf.width, kf.height, mw, mh, 3);
   const out = new Uint8Array(mw * mh);
   for (let i = 0; i < out.length; i++) out[i] = (rgb[3 * i] + 2 * rgb[3 * i + 1] + rgb[3 * i + 2] + 2) >> 2;
@@ -150,6 +152,7 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
   #tokens = 0;
   #lastBase = 0;
   readonly #done: K[] = [];
+  readonly #motion = new Map<number, MotionSample[]>();
 
   constructor(options: AdaptiveOptions<K>) {
     this.#o = options;
@@ -159,6 +162,15 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
 
   get keyframes(): K[] {
     return [...this.#done].sort((p, q) => p.frame - q.frame);
+  }
+
+  /**
+   * Motion samples (mask-motion.ts) per keyframe interval, by the frame of its first
+   * keyframe: tracked through the candidates decoded between the two keyframes.
+   * Intervals where either keyframe has no subject have none.
+   */
+  get motion(): ReadonlyMap<number, MotionSample[]> {
+    return this.#motion;
   }
 
   async add(kf: Keyframe): Promise<void> {
@@ -175,7 +187,10 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
     this.#tokens = Math.min(this.#tokens + seconds * ADAPTIVE.inferencesPerSecond, 2 * ADAPTIVE.baseSeconds * ADAPTIVE.inferencesPerSecond);
     this.#lastBase = kf.frame;
     const end = await this.#run(candidate);
-    if (this.#start) await this.#refine(this.#start, end, this.#window);
+    if (this.#start) {
+      const mids = await this.#refine(this.#start, end, this.#window);
+      this.#track([this.#start, ...mids, end], this.#window);
+    }
     this.#o.onSettled?.(kf);
     this.#start = end;
     this.#window = [];
@@ -190,8 +205,19 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
     return { ...found, mask, gray: c.gray };
   }
 
-  /** Splits [a, b] at its worst candidates while they miss and the budget lasts. */
-  async #refine(a: Known, b: Known, candidates: Candidate[]): Promise<void> {
+  /** Motion samples of each interval between consecutive `keys` (in frame order) from the candidates between them. */
+  #track(keys: Known[], candidates: Candidate[]): void {
+    const { maskWidth: mw, maskHeight: mh } = this.#o;
+    for (let i = 0; i + 1 < keys.length; i++) {
+      const [a, b] = [keys[i], keys[i + 1]];
+      if (!a.box || !b.box || !a.mask || !b.mask) continue;
+      const between = candidates.filter((c) => c.frame > a.frame && c.frame < b.frame);
+      this.#motion.set(a.frame, intervalMotion({ frame: a.frame, gray: a.gray, mask: a.mask, box: a.box }, { frame: b.frame, gray: b.gray, mask: b.mask, box: b.box }, between, mw, mh));
+    }
+  }
+
+  /** Splits [a, b] at its worst candidates while they miss and the budget lasts; returns the keyframes added, in frame order. */
+  async #refine(a: Known, b: Known, candidates: Candidate[]): Promise<Known[]> {
     const { maskWidth: mw, maskHeight: mh } = this.#o;
     interface Span { a: Known; b: Known; inside: Candidate[]; worst: number; at: number }
     const measure = (a: Known, b: Known, inside: Candidate[]): Span => {
@@ -205,6 +231,7 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
     };
     const spans = [measure(a, b, candidates)];
     const settled: Keyframe[] = [];
+    const mids: Known[] = [];
     for (;;) {
       spans.sort((p, q) => q.worst - p.worst);
       const s = spans[0];
@@ -213,8 +240,10 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
       const c = s.inside[s.at];
       const mid = await this.#run(c);
       settled.push(c.keyframe);
+      mids.push(mid);
       spans.push(measure(s.a, mid, s.inside.slice(0, s.at)), measure(mid, s.b, s.inside.slice(s.at + 1)));
     }
     settled.sort((p, q) => p.frame - q.frame).forEach((kf) => this.#o.onSettled?.(kf));
+    return mids.sort((p, q) => p.frame - q.frame);
   }
 }
