@@ -38,8 +38,8 @@ interface Plane {
   w: number;
   h: number;
   gray: Uint8Array;
-  /** Indices of subject pixels (mask >= 128). */
-  subject: Int32Array;
+  /** Subject pixels (mask >= 128). */
+  subject: Pixels;
 }
 
 function subjectPixels(mask: Uint8Array): Int32Array {
@@ -67,20 +67,51 @@ function half(gray: Uint8Array, w: number, h: number): { gray: Uint8Array; w: nu
   return { gray: out, w: hw, h: hh };
 }
 
-/** Mean absolute difference of `src`'s pixels `idx` against `dst` shifted by (dx, dy) (integers), clamped at the edges. */
-function cost(src: Plane, idx: Int32Array, dst: Uint8Array, dx: number, dy: number): number {
-  const { w, h } = src;
-  let sum = 0;
+/** Pixel indices with their columns and rows, and their bounding box (for the unclamped fast path). */
+interface Pixels {
+  idx: Int32Array;
+  xs: Int32Array;
+  ys: Int32Array;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+function pixels(idx: Int32Array, w: number): Pixels {
+  const xs = new Int32Array(idx.length);
+  const ys = new Int32Array(idx.length);
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let k = 0; k < idx.length; k++) {
-    const i = idx[k];
-    const y = (i / w) | 0;
-    const x = i - y * w;
-    let tx = x + dx;
-    let ty = y + dy;
-    tx = tx < 0 ? 0 : tx >= w ? w - 1 : tx;
-    ty = ty < 0 ? 0 : ty >= h ? h - 1 : ty;
-    const d = src.gray[i] - dst[ty * w + tx];
-    sum += d < 0 ? -d : d;
+    ys[k] = Math.floor(idx[k] / w);
+    xs[k] = idx[k] - ys[k] * w;
+    [x0, x1, y0, y1] = [Math.min(x0, xs[k]), Math.max(x1, xs[k]), Math.min(y0, ys[k]), Math.max(y1, ys[k])];
+  }
+  return { idx, xs, ys, x0, x1, y0, y1 };
+}
+
+/** Mean absolute difference of `src`'s pixels `p` against `dst` shifted by (dx, dy) (integers), clamped at the edges. */
+function cost(src: Plane, p: Pixels, dst: Uint8Array, dx: number, dy: number): number {
+  const { w, h } = src;
+  const { idx, xs, ys } = p;
+  const g = src.gray;
+  let sum = 0;
+  if (p.x0 + dx >= 0 && p.x1 + dx < w && p.y0 + dy >= 0 && p.y1 + dy < h) {
+    // Every shifted pixel inside: one offset for all.
+    const off = dy * w + dx;
+    for (let k = 0; k < idx.length; k++) {
+      const d = g[idx[k]] - dst[idx[k] + off];
+      sum += d < 0 ? -d : d;
+    }
+  } else {
+    for (let k = 0; k < idx.length; k++) {
+      let tx = xs[k] + dx;
+      let ty = ys[k] + dy;
+      tx = tx < 0 ? 0 : tx >= w ? w - 1 : tx;
+      ty = ty < 0 ? 0 : ty >= h ? h - 1 : ty;
+      const d = g[idx[k]] - dst[ty * w + tx];
+      sum += d < 0 ? -d : d;
+    }
   }
   return idx.length ? sum / idx.length : 0;
 }
@@ -92,7 +123,7 @@ function parabola(a: number, b: number, c: number): number {
 }
 
 /** Best integer shift within ±r of (cx, cy), then sub-pixel by parabolas. */
-function search(src: Plane, idx: Int32Array, dst: Uint8Array, cx: number, cy: number, r: number): [number, number] {
+function search(src: Plane, idx: Pixels, dst: Uint8Array, cx: number, cy: number, r: number): [number, number] {
   const [bx0, by0] = [Math.round(cx), Math.round(cy)];
   let best = Infinity;
   let bx = bx0;
@@ -119,16 +150,16 @@ function track(k: MotionKeyframe, frames: MotionFrame[], mw: number, mh: number,
   const B = MOTION_BLOCK;
   const gw = Math.ceil(mw / B);
   const gh = Math.ceil(mh / B);
-  const full: Plane = { w: mw, h: mh, gray: k.gray, subject: subjectPixels(k.mask) };
+  const full: Plane = { w: mw, h: mh, gray: k.gray, subject: pixels(subjectPixels(k.mask), mw) };
   const hk = half(k.gray, mw, mh);
   const hm = half(k.mask, mw, mh);
-  const halfPlane: Plane = { w: hk.w, h: hk.h, gray: hk.gray, subject: subjectPixels(hm.gray) };
-  const blocks: (Int32Array | undefined)[] = [];
+  const halfPlane: Plane = { w: hk.w, h: hk.h, gray: hk.gray, subject: pixels(subjectPixels(hm.gray), hk.w) };
+  const blocks: (Pixels | undefined)[] = [];
   for (let by = 0; by < gh; by++) {
     for (let bx = 0; bx < gw; bx++) {
       const idx: number[] = [];
       for (let y = by * B; y < Math.min(mh, (by + 1) * B); y++) for (let x = bx * B; x < Math.min(mw, (bx + 1) * B); x++) if (k.mask[y * mw + x] >= 128) idx.push(y * mw + x);
-      blocks.push(idx.length >= MIN_SUBJECT * B * B ? Int32Array.from(idx) : undefined);
+      blocks.push(idx.length >= MIN_SUBJECT * B * B ? pixels(Int32Array.from(idx), mw) : undefined);
     }
   }
   const out: Float64Array[] = [];

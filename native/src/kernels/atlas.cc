@@ -188,7 +188,7 @@ void WarpScratch::Configure(uint32_t maskWidth, uint32_t maskHeight) {
   warped1.assign(n, 0);
   row.assign(maskWidth, 0);
   const uint32_t gw = (maskWidth + kMotionMinBlock - 1) / kMotionMinBlock, gh = (maskHeight + kMotionMinBlock - 1) / kMotionMinBlock;
-  field.assign(2 * size_t(gw) * gh, 0);
+  field.assign(2 * size_t(gw) * gh + 2 * size_t(gw), 0);  // the block field, then one row of it
   colTaps.assign(3 * size_t(maskWidth), 0);
 }
 
@@ -236,20 +236,22 @@ static void FlowWarpMask(const AtlasView& atlas, uint32_t k, const MotionSpan& m
   for (uint32_t x = 0; x < mw; ++x) BlockTap(x, atlas.motionBlock, gw, cols + 3 * x);
   const uint8_t* src = atlas.MaskOf(k);
   const int64_t hiX = int64_t(mw - 1) * 256, hiY = int64_t(mh - 1) * 256;
+  int64_t* rowField = field + 2 * blocks;  // the field lerped to this row, per block column
   for (uint32_t y = 0; y < mh; ++y) {
     int32_t ry[3];
     BlockTap(y, atlas.motionBlock, gh, ry);
     const int64_t* r0 = field + 2 * size_t(ry[0]) * gw;
     const int64_t* r1 = field + 2 * size_t(ry[1]) * gw;
     const int64_t fy = ry[2];
+    // (T00(256-fx) + T01 fx)(256-fy) + (T10(256-fx) + T11 fx) fy regrouped: the vertical lerp once
+    // per row and block column, the same integers.
+    for (size_t i = 0; i < 2 * size_t(gw); ++i) rowField[i] = r0[i] * (256 - fy) + r1[i] * fy;
     for (uint32_t x = 0; x < mw; ++x) {
       const int32_t i0 = cols[3 * x], i1 = cols[3 * x + 1];
       const int64_t fx = cols[3 * x + 2];
       int64_t pos[2];
       for (int d = 0; d < 2; ++d) {
-        const int64_t top = r0[2 * i0 + d] * (256 - fx) + r0[2 * i1 + d] * fx;
-        const int64_t bot = r1[2 * i0 + d] * (256 - fx) + r1[2 * i1 + d] * fx;
-        pos[d] = int64_t(d == 0 ? x : y) * 256 + FloorShift(top * (256 - fy) + bot * fy, 20);
+        pos[d] = int64_t(d == 0 ? x : y) * 256 + FloorShift(rowField[2 * i0 + d] * (256 - fx) + rowField[2 * i1 + d] * fx, 20);
         const int64_t hi = d == 0 ? hiX : hiY;
         if (pos[d] < 0) pos[d] = 0;
         if (pos[d] > hi) pos[d] = hi;

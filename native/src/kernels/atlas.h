@@ -102,7 +102,7 @@ bool FindMotion(const AtlasView& atlas, const KeyframeSpan& span, uint64_t frame
 struct WarpScratch {
   AxisTaps x, y;
   std::vector<uint8_t> warped0, warped1, row;
-  std::vector<int64_t> field;    // lerped block field, 2 per block (blocks >= kMotionMinBlock)
+  std::vector<int64_t> field;    // lerped block field, 2 per block (blocks >= kMotionMinBlock), then one row
   std::vector<int32_t> colTaps;  // per mask column: block i0, i1, fx
   void Configure(uint32_t maskWidth, uint32_t maskHeight);
 };
