@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ffmpegPaths } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { analyseVideo, unusedSubjectWarning, type AnalysisResult } from '../vision/analyse.js';
-import { checkSeed, seedFlag } from '../vision/subject-seed.js';
+import { seedFlag } from '../vision/subject-seed.js';
 import { isMatteFile, writeMatte } from '../vision/matte.js';
 import { renderPreview } from '../vision/preview.js';
 import { checkCommonOptions, COMMON_OPTION_SPECS, COMMON_OPTIONS_HELP, STDOUT, UsageError, type Command } from './command.js';
@@ -62,14 +62,13 @@ With no model the model-free finder is used (saliency + motion).`,
     }
     const paths = ffmpegPaths(values.ffmpeg);
     const info = await probe(positionals[0], paths);
-    // Checked here to name the flag (analyseVideo checks it again, as 'subject seed').
-    if (subjectSeed) await seedAsUsage(Promise.resolve().then(() => checkSeed(subjectSeed, info, seedFlag(subjectSeed))), subjectSeed);
     const result = await seedAsUsage(analyseVideo(info, {
       paths,
       keyframeInterval,
       keyframeSchedule,
       prompt: values.subject,
       seed: subjectSeed,
+      ...(subjectSeed ? { seedName: seedFlag(subjectSeed) } : {}),
       models,
       cacheDir,
       signal: context?.signal,

@@ -41,6 +41,8 @@ export interface AnalyseOptions {
    * through it; with a detector, the detection nearest it (then nearest where it was last found).
    */
   seed?: SubjectSeed;
+  /** How an error about `seed` names it (the CLI flag it came from); default 'subject seed'. */
+  seedName?: string;
   /**
    * Only these frames will be used (a render's --from/--to): the analysis decodes them plus one
    * keyframe step either side (the finder's motion and the smoothing look at neighbours), not the
@@ -305,10 +307,10 @@ export function checkAnalyseOptions(options: Omit<AnalyseOptions, 'paths'>): voi
 export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): Promise<AnalysisResult> {
   const started = performance.now();
   const { interval, maskLongSide, schedule } = checkOptions(options);
+  if (options.seed) checkSeed(options.seed, probe, options.seedName ?? 'subject seed');
   // Model names (`isnet`) become cache paths first (downloaded or assembled on first use).
   if (hasModels(options.models)) options = { ...options, models: await resolveModels(options.models, options.onModelMessage) };
   checkModelPaths(options.models);
-  if (options.seed) checkSeed(options.seed, probe, 'subject seed');
   const signal = options.signal;
   signal?.throwIfAborted();
   const source = { width: probe.width, height: probe.height };
