@@ -140,6 +140,38 @@ t.test('finder mask keeps a background-coloured part the subject encloses', asyn
   t.ok(r.frames.every((f, k) => f.mask[sy(at[k][1] + 16) * r.width + Math.min(r.width - 1, sx(at[k][0] + 50))] < 0.1), 'off beside the subject');
 });
 
+// A part of the subject in a colour the background also has (an orange suit by an orange cup):
+// the colour model cuts it; it is salient and touches the rest, so it joins the mask.
+t.test('finder mask keeps a part of the subject coloured like a background object', async (t) => {
+  const w = 160;
+  const h = 120;
+  const next = rng(2468);
+  const bg = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const v = 60 + Math.floor(next() * 120);
+    bg.set([v, v, v], 3 * i);
+  }
+  // Orange covers most of the frame, so the colour model weighs it as background.
+  const orange = [230, 120, 30];
+  for (let y = 50; y < h; y++) for (let x = 0; x < w; x++) bg.set(orange, 3 * (y * w + x));
+  const finder = new ModelFreeFinder();
+  const at: [number, number][] = [];
+  for (let k = 0; k < 10; k++) {
+    const f = bg.slice();
+    const [sx, sy] = [10 + 13 * k, 4 + (k % 3)];
+    for (let y = sy; y < sy + 40; y++) for (let x = sx; x < sx + 24; x++) f.set(y < sy + 30 ? [30, 90, 230] : orange, 3 * (y * w + x));
+    at.push([sx, sy]);
+    finder.add({ data: f, width: w, height: h });
+  }
+  const r = finder.finish();
+  const px = (x: number, y: number): number => Math.floor((y * r.height) / h) * r.width + Math.floor((x * r.width) / w);
+  const lower = r.frames.map((f, k) => f.mask[px(at[k][0] + 12, at[k][1] + 35)]);
+  t.comment(`mask in the orange part: ${lower.map((v) => v.toFixed(2)).join(' ')}`);
+  t.ok(lower.filter((v) => v > 0.5).length >= 8, 'on in most keyframes');
+  t.ok(r.frames.every((f, k) => f.mask[px(at[k][0] + 12, at[k][1] + 12)] > 0.9), 'the blue part is on');
+  t.ok(r.frames.every((f, k) => f.mask[px(at[k][0] + 12, 70)] < 0.1), 'the orange background below stays off');
+});
+
 t.test('finder reports nothing found on a plain texture with no subject', async (t) => {
   const next = rng(77);
   const finder = new ModelFreeFinder();

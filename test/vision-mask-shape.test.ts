@@ -51,3 +51,13 @@ t.test('only the window is shaped; an empty mask stays empty', async (t) => {
   t.equal(s[10 * w + 30], 0, 'a piece outside the window: off');
   t.ok(solidify(new Float32Array(w * h), w, h, all).every((v) => v === 0), 'empty in, empty out');
 });
+
+t.test('grow pixels join the piece they touch, through each other; the others do not', async (t) => {
+  const m = draw((x, y) => (inRect(x, y, 5, 5, 14, 14) ? 0.9 : 0));
+  const grow = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (inRect(x, y, 5, 15, 14, 24) || inRect(x, y, 25, 5, 30, 10)) grow[y * w + x] = 1;
+  const s = solidify(m, w, h, all, grow);
+  t.equal(s[24 * w + 10], 1, 'the far end of the touching grow area joins');
+  t.equal(s[8 * w + 28], 0, 'a grow area apart from the piece does not');
+  t.equal(solidify(m, w, h, all)[20 * w + 10], 0, 'without grow it stays off');
+});

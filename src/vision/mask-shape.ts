@@ -63,11 +63,12 @@ function morph3(src: Uint8Array, dst: Uint8Array, tmp: Uint8Array, w: number, [x
 /**
  * The solid subject in `window` ([x0, y0, x1, y1], inclusive) of a soft 0..1
  * mask `m` (w x h; zero outside the window): the pieces at or above 0.5 that
- * are at least MIN_PIECE of the largest, closed (3x3) and with the holes they
- * enclose filled, are 1; the soft fringe around them is kept; the rest is 0.
+ * are at least MIN_PIECE of the largest, grown into the `grow` pixels (1 =
+ * may join) connected to them, closed (3x3) and with the holes they enclose
+ * filled, are 1; the soft fringe around them is kept; the rest is 0.
  * Returns a new plane.
  */
-export function solidify(m: Float32Array, w: number, h: number, window: number[]): Float32Array {
+export function solidify(m: Float32Array, w: number, h: number, window: number[], grow?: Uint8Array): Float32Array {
   const n = w * h;
   const [x0, y0, x1, y1] = window;
   const bin = new Uint8Array(n);
@@ -82,6 +83,25 @@ export function solidify(m: Float32Array, w: number, h: number, window: number[]
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
       if (bin[p] && sizes[label[p]] < MIN_PIECE * largest) bin[p] = 0;
+    }
+  }
+  if (grow) {
+    // Hysteresis: pixels at or above 0.5 in \`grow\` join a kept piece they touch (8-connected).
+    let top = 0;
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (bin[y * w + x]) stack[top++] = y * w + x;
+    while (top > 0) {
+      const p = stack[--top];
+      const px = p % w;
+      const py = (p - px) / w;
+      for (let ny = Math.max(y0, py - 1); ny <= Math.min(y1, py + 1); ny++) {
+        for (let nx = Math.max(x0, px - 1); nx <= Math.min(x1, px + 1); nx++) {
+          const q = ny * w + nx;
+          if (!bin[q] && grow[q]) {
+            bin[q] = 1;
+            stack[top++] = q;
+          }
+        }
+      }
     }
   }
   // Closing in the window grown by one pixel, so the dilation is not cut at its edge.

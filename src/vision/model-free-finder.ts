@@ -216,10 +216,11 @@ export class ModelFreeFinder {
       bins[k] = new Uint16Array(0);
       let region: ReturnType<ModelFreeFinder['pickRegion']>;
       let sal = base;
+      let like: Float32Array | undefined;
       if (candidates[k].length > 0) {
         if (colour) {
           sal = new Float32Array(n);
-          const like = new Float32Array(n);
+          like = new Float32Array(n);
           for (let i = 0; i < n; i++) like[i] = colour.likelihood[kb[i]];
           boxBlur(like, w, h, 1);
           for (let i = 0; i < n; i++) sal[i] = base[i] * (1 - colour.weight + colour.weight * smoothstep(0.25, 0.65, like[i]));
@@ -233,7 +234,16 @@ export class ModelFreeFinder {
       }
       const { minX, minY, maxX, maxY } = region;
       out.push({ box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h], score: region.score, found: true });
-      onMask(k, softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY]));
+      // A part of the subject in a colour the background also has (an orange suit by an orange
+      // cup) is cut by the colour model; it may join the mask where it touches it (solidify)
+      // if it is clearly salient without the model and its colour is not one the subject never shows.
+      let grow: Uint8Array | undefined;
+      if (like) {
+        grow = new Uint8Array(n);
+        const level = GROW_LEVEL * region.threshold;
+        for (let i = 0; i < n; i++) grow[i] = base[i] >= level && like[i] >= GROW_MIN_LIKELIHOOD ? 1 : 0;
+      }
+      onMask(k, softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY], grow));
     }
     fillMissingBoxes(out);
     return { width: w, height: h, frames: out };
@@ -388,6 +398,10 @@ interface Candidate {
 }
 
 const MAX_CANDIDATES = 8;
+/** Growth into colour-ambiguous parts: saliency before the colour model, in units of the region threshold... */
+const GROW_LEVEL = 1.4;
+/** ...and the least colour likelihood (colours the subject never shows are near 0). */
+const GROW_MIN_LIKELIHOOD = 0.1;
 const deltaE = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 /**
@@ -476,10 +490,11 @@ function seededCandidate(candidates: Candidate[][], seed: FinderSeed, w: number,
 
 /**
  * Soft 0..1 mask: saliency ramped around the threshold, kept to the (padded)
- * subject box, made solid (mask-shape.ts: parts of the subject coloured like
- * the background, a dark collar on a dark sky, come out as holes otherwise).
+ * subject box, grown into the `grow` pixels it touches and made solid
+ * (mask-shape.ts: parts of the subject coloured like the background, a dark
+ * collar on a dark sky, come out as holes otherwise).
  */
-function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x0, y0, x1, y1]: number[]): Float32Array {
+function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x0, y0, x1, y1]: number[], grow?: Uint8Array): Float32Array {
   const pad = 2 + Math.round(0.15 * Math.max(x1 - x0, y1 - y0));
   const m = new Float32Array(w * h);
   for (let y = Math.max(0, y0 - pad); y <= Math.min(h - 1, y1 + pad); y++) {
@@ -488,7 +503,7 @@ function softMask(sal: Float32Array, w: number, h: number, threshold: number, [x
     }
   }
   const window = [Math.max(0, x0 - pad), Math.max(0, y0 - pad), Math.min(w - 1, x1 + pad), Math.min(h - 1, y1 + pad)];
-  return boxBlur(solidify(m, w, h, window), w, h, 1);
+  return boxBlur(solidify(m, w, h, window, grow), w, h, 1);
 }
 
 /** Keyframes where nothing was found take the box of the nearest found ones (linear in between). */
