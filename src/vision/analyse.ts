@@ -16,6 +16,7 @@ import { importModels } from './models/runtime.js';
 import { resolveModels } from '../models/analysis-models.js';
 import { isModelName } from '../models/resolve.js';
 import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
+import { cropMask, uncropMask, type CroppedMask } from './mask-crop.js';
 import { checkSeed, finderSeed, type SubjectSeed } from './subject-seed.js';
 import { AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, grayAt, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
 import { intervalMotion, MOTION_BLOCK, type MotionFrame, type MotionSample } from './mask-motion.js';
@@ -296,6 +297,8 @@ interface PerKeyframe {
   box?: Box; // normalised
   score: number;
   mask?: Uint8Array; // mask size, 0..255 (8-bit: a quarter of Float32's memory per keyframe)
+  /** The model-free finder's mask, kept as its nonzero rectangle (mask-crop.ts). */
+  crop?: CroppedMask;
 }
 
 /** The checks analyseVideo makes before any work, for a caller that has not probed the input yet. */
@@ -344,7 +347,6 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const finderFrames = schedule === 'adaptive' ? adaptiveBaseFrames(span.endFrame, probe.fps, span.startFrame) : keyIndices;
   const seed = options.seed && finderSeed(options.seed, probe, finderFrames);
   // With models the finder is a fallback, needed only if they find nothing: defer its work until then.
-  const finder = new ModelFreeFinder({ deferred: hasModels(options.models), seed });
   // With a seed, the models' subject is the detection nearest the seed, or nearest where it was found
   // at the keyframe closest in time (normalised boxes by frame; the seed at the frame of its time).
   const seedFrame = options.seed ? Math.round((options.seed.time ?? 0) * probe.fps) : 0;
@@ -361,6 +363,16 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   // Motion samples per keyframe interval (by its first keyframe's frame), from the model's masks.
   let motion: ReadonlyMap<number, MotionSample[]> = new Map();
   const perKeyframe: PerKeyframe[] = [];
+  // Each finder mask becomes atlas-sized bytes as soon as it is made: no set of Float32 masks is held.
+  // Without models the finder hands them out with a fixed lag while decoding (its memory stays bounded).
+  const onFinderMask = (i: number, m: Float32Array): void => {
+    perKeyframe[i].crop = cropMask(toBytes(resizeBilinearPlane(m, finder.width, finder.height, mask.width, mask.height)), mask.width, mask.height);
+  };
+  const finder = new ModelFreeFinder({
+    deferred: hasModels(options.models),
+    seed,
+    onMask: hasModels(options.models) ? undefined : onFinderMask,
+  });
   const decodeWarnings: string[] = [];
   const onWarning = (w: string): void => void decodeWarnings.push(w);
   let finderName = 'model-free';
@@ -460,10 +472,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   if (!anyFound) {
     // No model given, or the models found nothing anywhere: the model-free finder decides.
     if (finderName !== 'model-free') finderName = `model-free (${finderName} found nothing)`;
-    // Each finder mask becomes atlas-sized bytes as soon as it is made: no set of Float32 masks is held.
-    const r = finder.finishMasks((i, m) => {
-      perKeyframe[i].mask = toBytes(resizeBilinearPlane(m, finder.width, finder.height, mask.width, mask.height));
-    });
+    const r = finder.finishMasks(onFinderMask);
     r.frames.forEach((f, i) => {
       perKeyframe[i].box = f.box;
       perKeyframe[i].score = f.score;
@@ -478,8 +487,11 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   // neighbours (made for evenly spaced keyframes) would blur away the change it was added for.
   const smooth = schedule === 'fixed';
   const boxes = smooth ? smoothBoxes(perKeyframe.map((k) => k.box as Box)) : perKeyframe.map((k) => [...(k.box as Box)] as Box);
-  const rawMasks = perKeyframe.map((k, i) => k.mask ?? toBytes(boxMask(boxes[i], mask.width, mask.height)));
-  for (const k of perKeyframe) k.mask = undefined;
+  const rawMasks = perKeyframe.map((k, i) => k.crop ?? cropMask(k.mask ?? toBytes(boxMask(boxes[i], mask.width, mask.height)), mask.width, mask.height));
+  for (const k of perKeyframe) {
+    k.mask = undefined;
+    k.crop = undefined;
+  }
   const centres = boxes.map(([x, y, w, h]): [number, number] => [(x + w / 2) * mask.width, (y + h / 2) * mask.height]);
   const clampBox = (b: Box): Box => {
     const x = Math.min(1, Math.max(0, b[0]));
@@ -498,14 +510,25 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
     boxes: normBoxes.flat(),
     scores: perKeyframe.map((k) => k.score),
   });
-  // Smoothed one keyframe at a time straight into the atlas; a raw mask is let go once both neighbours are done.
+  // Smoothed one keyframe at a time straight into the atlas; only a keyframe and its two neighbours are
+  // whole masks at a time (`planes`, indexed like rawMasks), and a raw mask is let go once both neighbours are done.
   const smoothed = new Float32Array(mask.width * mask.height);
   const weights = new Float32Array(mask.width * mask.height);
-  const none = new Uint8Array(0);
+  const none = cropMask(new Uint8Array(0), 0, 0);
+  const planes: Uint8Array[] = rawMasks.map(() => none.data);
+  const spare: Uint8Array[] = [];
+  const whole = (j: number): void => {
+    if (j >= 0 && j < rawMasks.length && planes[j].length === 0) planes[j] = uncropMask(rawMasks[j], mask.width, spare.pop() ?? new Uint8Array(smoothed.length));
+  };
   for (let i = 0; i < rawMasks.length; i++) {
-    if (smooth) toBytes(smoothMaskAt(rawMasks, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), atlasMasks, i * smoothed.length);
-    else atlasMasks.set(rawMasks[i], i * smoothed.length);
-    if (i > 0) rawMasks[i - 1] = none;
+    for (const j of [i - 1, i, i + 1]) whole(j);
+    if (smooth) toBytes(smoothMaskAt(planes, centres, i, mask.width, mask.height, smoothed, weights, 1 / 255), atlasMasks, i * smoothed.length);
+    else atlasMasks.set(planes[i], i * smoothed.length);
+    if (i > 0) {
+      spare.push(planes[i - 1]);
+      planes[i - 1] = none.data;
+      rawMasks[i - 1] = none;
+    }
   }
   const keyframes: KeyframeResult[] = perKeyframe.map((k, i) => {
     const [x, y, w, h] = normBoxes[i];

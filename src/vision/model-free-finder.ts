@@ -52,7 +52,21 @@ export interface ModelFreeFinderOptions {
   deferred?: boolean;
   /** The user's pick (subject-seed.ts): the track goes through the region at or nearest it, and is followed closely. */
   seed?: FinderSeed;
+  /**
+   * Hand each keyframe's mask out during add(), with a fixed lag, and keep no
+   * per-keyframe map for longer (memory bounded for any input length): masks
+   * come out in runs of `lag` keyframes once `lag` more keyframes are in, and
+   * the track and the colour model of a run see `lag` keyframes either side.
+   * An input of fewer than 2 × lag keyframes gets exactly the masks of one
+   * decision over all keyframes. finishMasks then hands out the rest here.
+   */
+  onMask?: (k: number, mask: Float32Array) => void;
+  /** Keyframes of look-ahead and look-back of the fixed-lag decision (default FIXED_LAG). */
+  lag?: number;
 }
+
+/** 16 keyframes: 8 s at the default interval, far beyond what the track and the colour model need to settle. */
+export const FIXED_LAG = 16;
 
 // Keyframe offsets that make up the temporal background of a keyframe: near
 // and far ones, so a slow subject is absent from most of them.
@@ -87,6 +101,18 @@ export class ModelFreeFinder {
   private readonly saliencies: Float32Array[] = [];
   private readonly bins: Uint16Array[] = [];
   private readonly candidates: Candidate[][] = [];
+  /** Keyframes analysed (saliency, bins and candidates made). */
+  private analysed = 0;
+  /** Keyframes whose masks are out; their maps are released. */
+  private emitted = 0;
+  /** Committed track (candidate per keyframe, -1 for none), below `emitted`. */
+  private readonly track: number[] = [];
+  /** The track's colour statistics of emitted keyframes within `lag` of the next run (the colour model's look-back). */
+  private readonly trackColours = new Map<number, TrackColours>();
+  private readonly viterbi = new TrackSearch();
+  private readonly frames: Omit<FinderFrame, 'mask'>[] = [];
+  private emit?: (k: number, mask: Float32Array) => void;
+  private readonly lag: number;
   private size?: { width: number; height: number };
   private kernel?: FinderKernelOps;
   private members = new Int32Array(0);
@@ -102,6 +128,9 @@ export class ModelFreeFinder {
     this.kernelFor = options.kernel ?? ((w, h) => new NativeFinderKernel(w, h));
     this.deferred = options.deferred ?? false;
     this.seed = options.seed;
+    this.emit = options.onMask;
+    this.lag = options.lag ?? FIXED_LAG;
+    if (!(Number.isInteger(this.lag) && this.lag >= 1)) throw new RangeError(`model-free finder: lag must be a positive integer, got ${this.lag}`);
   }
 
   /** Adds the next keyframe (any size; all keyframes must share one size). */
@@ -120,6 +149,10 @@ export class ModelFreeFinder {
     this.labs.push(lab);
     // Keyframe k has all its temporal neighbours once k + REACH is in.
     if (!this.deferred && this.labs.length > REACH) this.analyseKeyframe(this.labs.length - 1 - REACH);
+    // A run of `lag` keyframes is final once `lag` keyframes after it are analysed (and, with a seed,
+    // once the keyframe it names has `lag` after it too, so the forced candidate is the one it would be).
+    const seedReady = !this.seed || this.analysed > this.seed.keyframe + this.lag;
+    while (this.emit && !this.deferred && seedReady && this.analysed - this.emitted >= 2 * this.lag) this.emitRun(this.emitted + this.lag);
   }
 
   get count(): number {
@@ -150,6 +183,7 @@ export class ModelFreeFinder {
     const kb = new Uint16Array(n);
     kernel.bins(lab, kb);
     this.bins[k] = kb;
+    this.analysed = k + 1;
     // No later keyframe looks back further than REACH.
     const drop = k - REACH;
     if (!this.deferred && drop >= 0) {
@@ -171,6 +205,7 @@ export class ModelFreeFinder {
   }
 
   finish(): ModelFreeResult {
+    if (this.emitted > 0 && !this.finished) throw new Error('model-free finder: masks were already handed to onMask; call finishMasks');
     const masks: Float32Array[] = [];
     const r = this.finishMasks((k, mask) => (masks[k] = mask));
     return { width: r.width, height: r.height, frames: r.frames.map((f, k) => ({ ...f, mask: masks[k] })) };
@@ -180,15 +215,12 @@ export class ModelFreeFinder {
    * finish(), handing each keyframe's mask to `onMask` as soon as it is made
    * and keeping none, and releasing each keyframe's saliency and bins once
    * used: memory falls as masks are made (the caller stores them smaller).
-   * Either finish may be called once.
+   * With the onMask option, the masks not out yet come here. Either finish may be called once.
    */
   finishMasks(onMask: (k: number, mask: Float32Array) => void): { width: number; height: number; frames: Omit<FinderFrame, 'mask'>[] } {
     if (!this.size || this.labs.length === 0) throw new Error('model-free finder: no keyframes were added');
     if (this.finished) throw new Error('model-free finder: finish was already called');
     this.finished = true;
-    const { width: w, height: h } = this.size;
-    const n = w * h;
-    const diag = Math.hypot(w, h);
     const count = this.labs.length;
 
     // Pass 1: saliency and candidate regions of the keyframes not done yet (the last REACH, or all when deferred).
@@ -197,27 +229,55 @@ export class ModelFreeFinder {
     }
     this.labs.fill(undefined);
     this.spare.length = 0;
+    this.emit = onMask;
+    this.emitRun(count);
+    fillMissingBoxes(this.frames);
+    return { width: this.width, height: this.height, frames: this.frames };
+  }
+
+  /**
+   * Masks of keyframes emitted..end-1, from what is analysed so far: the
+   * track through all analysed keyframes (the committed part kept), and the
+   * colour model of the track within `lag` keyframes either side of the run.
+   * Their maps are released after.
+   */
+  private emitRun(end: number): void {
+    const { width: w, height: h } = this.size as { width: number; height: number };
+    const n = w * h;
+    const diag = Math.hypot(w, h);
+    const start = this.emitted;
     const { saliencies, candidates, bins } = this;
 
     // Pass 2: one candidate per keyframe, as the most consistent track.
-    const track = chooseTrack(candidates, diag, this.seed && seededCandidate(candidates, this.seed, w, h));
+    if (!this.viterbi.started) this.viterbi.start(this.seed && seededCandidate(candidates, this.seed, w, h));
+    this.viterbi.extend(candidates, this.analysed, diag);
+    const path = this.viterbi.path(start, this.analysed);
 
     // Pass 3: the track's colours against everything else's, to cut the
     // subject out of what touches it and to drop salient things of other colours.
-    const colour = this.colourModel(candidates, track, saliencies, bins);
+    const stats: TrackColours[] = [];
+    for (let j = Math.max(0, start - this.lag); j < Math.min(this.analysed, end + this.lag); j++) {
+      const c = j < start ? this.trackColours.get(j) : path[j - start] >= 0 ? this.colourStats(j, candidates[j][path[j - start]]) : undefined;
+      if (!c) continue;
+      stats.push(c);
+      if (j >= start && j < end) this.trackColours.set(j, c);
+    }
+    const colour = colourModel(stats);
 
-    const out: Omit<FinderFrame, 'mask'>[] = [];
     const empty = new Float32Array(0);
-    for (let k = 0; k < count; k++) {
+    for (let k = start; k < end; k++) {
+      this.track[k] = path[k - start];
       const base = saliencies[k];
-      const prior = track[k] >= 0 ? candidates[k][track[k]] : undefined;
+      const prior = this.track[k] >= 0 ? candidates[k][this.track[k]] : undefined;
       const kb = bins[k];
+      const any = candidates[k].length > 0;
       saliencies[k] = empty;
       bins[k] = new Uint16Array(0);
+      candidates[k] = [];
       let region: ReturnType<ModelFreeFinder['pickRegion']>;
       let sal = base;
       let like: Float32Array | undefined;
-      if (candidates[k].length > 0) {
+      if (any) {
         if (colour) {
           sal = new Float32Array(n);
           like = new Float32Array(n);
@@ -227,13 +287,14 @@ export class ModelFreeFinder {
         }
         region = this.pickRegion(sal, prior, diag);
       }
+      const emit = this.emit as (k: number, mask: Float32Array) => void;
       if (!region) {
-        out.push({ box: [0, 0, 1, 1], score: 0, found: false });
-        onMask(k, new Float32Array(n));
+        this.frames.push({ box: [0, 0, 1, 1], score: 0, found: false });
+        emit(k, new Float32Array(n));
         continue;
       }
       const { minX, minY, maxX, maxY } = region;
-      out.push({ box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h], score: region.score, found: true });
+      this.frames.push({ box: [minX / w, minY / h, (maxX - minX + 1) / w, (maxY - minY + 1) / h], score: region.score, found: true });
       // A part of the subject in a colour the background also has (an orange suit by an orange
       // cup) is cut by the colour model; it may join the mask where it touches it (solidify)
       // if it is clearly salient without the model and its colour is not one the subject never shows.
@@ -243,10 +304,31 @@ export class ModelFreeFinder {
         const level = GROW_LEVEL * region.threshold;
         for (let i = 0; i < n; i++) grow[i] = base[i] >= level && like[i] >= GROW_MIN_LIKELIHOOD ? 1 : 0;
       }
-      onMask(k, softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY], grow));
+      emit(k, softMask(sal, w, h, region.threshold, [minX, minY, maxX, maxY], grow));
     }
-    fillMissingBoxes(out);
-    return { width: w, height: h, frames: out };
+    this.emitted = end;
+    // The next run looks back `lag` keyframes from `end`; the track search no further than `end`.
+    for (const j of this.trackColours.keys()) if (j < end - this.lag) this.trackColours.delete(j);
+    this.viterbi.forget(end);
+  }
+
+  /** The tracked region's saliency-weighted colours in keyframe k, and the colours of all pixels away from it. */
+  private colourStats(k: number, c: Candidate): TrackColours {
+    const { width: w, height: h } = this.size as { width: number; height: number };
+    const kb = this.bins[k];
+    const sal = this.saliencies[k];
+    const hist = new Float64Array(COLOUR_BIN_COUNT);
+    for (const p of c.pixels) hist[kb[p]] += sal[p];
+    const background = new Uint32Array(COLOUR_BIN_COUNT);
+    const pad = 2 + Math.round(0.25 * Math.max(c.maxX - c.minX, c.maxY - c.minY));
+    for (let y = 0; y < h; y++) {
+      const insideY = y >= c.minY - pad && y <= c.maxY + pad;
+      for (let x = 0; x < w; x++) {
+        if (insideY && x >= c.minX - pad && x <= c.maxX + pad) continue;
+        background[kb[y * w + x]]++;
+      }
+    }
+    return { hist, background };
   }
 
   /** Salient regions of a keyframe, strongest first (at most MAX_CANDIDATES). */
@@ -330,54 +412,43 @@ export class ModelFreeFinder {
     const score = clamp01((chosenMass / pixels) * Math.sqrt(chosenMass / totalMass));
     return { minX, minY, maxX, maxY, score, threshold };
   }
+}
 
-  /**
-   * Colour model of the subject: the colours found in the tracked region in
-   * most keyframes (saliency-weighted) against all pixels away from it.
-   * Undefined when there is no track or its colours do not set it apart (a
-   * grey subject on a grey texture); `weight` (0..1) says how well they do.
-   */
-  private colourModel(candidates: Candidate[][], track: number[], saliencies: Float32Array[], bins: Uint16Array[]): { likelihood: Float32Array; weight: number } | undefined {
-    const chosen = track.map((c, k) => (c >= 0 ? candidates[k][c] : undefined));
-    const perKeyframe: Float64Array[] = [];
-    const background = new Float64Array(COLOUR_BIN_COUNT);
-    const { width: w, height: h } = this.size as { width: number; height: number };
-    for (let k = 0; k < chosen.length; k++) {
-      const c = chosen[k];
-      if (!c) continue;
-      const kb = bins[k];
-      const sal = saliencies[k];
-      const hist = new Float64Array(COLOUR_BIN_COUNT);
-      for (const p of c.pixels) hist[kb[p]] += sal[p];
-      perKeyframe.push(hist);
-      const pad = 2 + Math.round(0.25 * Math.max(c.maxX - c.minX, c.maxY - c.minY));
-      for (let y = 0; y < h; y++) {
-        const insideY = y >= c.minY - pad && y <= c.maxY + pad;
-        for (let x = 0; x < w; x++) {
-          if (insideY && x >= c.minX - pad && x <= c.maxX + pad) continue;
-          background[kb[y * w + x]]++;
-        }
-      }
-    }
-    if (perKeyframe.length === 0) return undefined;
-    const object = consistentHistogram(perKeyframe);
-    const likelihood = objectLikelihood(object, background);
-    // Separation: likelihood over the subject's pixels vs over the background's.
-    let on = 0;
-    let onW = 0;
-    let off = 0;
-    let offW = 0;
-    for (let i = 0; i < COLOUR_BIN_COUNT; i++) {
-      on += object[i] * likelihood[i];
-      onW += object[i];
-      off += background[i] * likelihood[i];
-      offW += background[i];
-    }
-    if (onW <= 0 || offW <= 0) return undefined;
-    const separation = on / onW - off / offW;
-    const weight = smoothstep(0.25, 0.55, separation);
-    return weight > 0 ? { likelihood, weight } : undefined;
+/** One keyframe's part of the colour model (ModelFreeFinder.colourStats). */
+interface TrackColours {
+  /** Saliency-weighted histogram of the tracked region's colour bins. */
+  hist: Float64Array;
+  /** Pixel count per colour bin away from the region (outside its padded box). */
+  background: Uint32Array;
+}
+
+/**
+ * Colour model of the subject: the colours found in the tracked region in
+ * most keyframes (saliency-weighted) against all pixels away from it.
+ * Undefined when there is no track or its colours do not set it apart (a
+ * grey subject on a grey texture); `weight` (0..1) says how well they do.
+ */
+function colourModel(stats: TrackColours[]): { likelihood: Float32Array; weight: number } | undefined {
+  if (stats.length === 0) return undefined;
+  const background = new Float64Array(COLOUR_BIN_COUNT);
+  for (const s of stats) for (let i = 0; i < COLOUR_BIN_COUNT; i++) background[i] += s.background[i];
+  const object = consistentHistogram(stats.map((s) => s.hist));
+  const likelihood = objectLikelihood(object, background);
+  // Separation: likelihood over the subject's pixels vs over the background's.
+  let on = 0;
+  let onW = 0;
+  let off = 0;
+  let offW = 0;
+  for (let i = 0; i < COLOUR_BIN_COUNT; i++) {
+    on += object[i] * likelihood[i];
+    onW += object[i];
+    off += background[i] * likelihood[i];
+    offW += background[i];
   }
+  if (onW <= 0 || offW <= 0) return undefined;
+  const separation = on / onW - off / offW;
+  const weight = smoothstep(0.25, 0.55, separation);
+  return weight > 0 ? { likelihood, weight } : undefined;
 }
 
 interface Candidate {
@@ -419,45 +490,83 @@ function linkScore(a: Candidate, b: Candidate, steps: number, diag: number): num
 }
 
 /**
- * One candidate index per keyframe (-1 where there are none): the path that
+ * One candidate per keyframe (-1 where there are none): the path that
  * maximises strength (relative to the keyframe's strongest region) times
  * link plausibility, found exactly by dynamic programming (Viterbi). A thing
  * that is salient in one keyframe only (a flash, a passing band) loses to
- * one that stays the same colour and size along a smooth path.
+ * one that stays the same colour and size along a smooth path. Extended
+ * keyframe by keyframe; path() backtracks from the best end so far, so a
+ * fixed-lag caller commits the part far enough behind it.
  */
-function chooseTrack(candidates: Candidate[][], diag: number, forced?: { keyframe: number; candidate: number }): number[] {
-  const track = candidates.map(() => -1);
-  const ks = candidates.flatMap((c, k) => (c.length ? [k] : []));
-  if (ks.length === 0) return track;
-  const unary = (k: number): number[] =>
-    candidates[k].map((c, j) => (forced?.keyframe === k && forced.candidate !== j ? -1e9 : Math.log(Math.max(1e-3, c.score / candidates[k][0].score))));
-  let best = unary(ks[0]);
-  const back: Int32Array[] = [new Int32Array(candidates[ks[0]].length)];
-  for (let s = 1; s < ks.length; s++) {
-    const k = ks[s];
-    const pk = ks[s - 1];
-    const u = unary(k);
-    const from = new Int32Array(candidates[k].length);
-    const next = candidates[k].map((c, j) => {
-      let bestValue = -Infinity;
-      candidates[pk].forEach((p, i) => {
-        const v = best[i] + linkScore(p, c, k - pk, diag);
-        if (v > bestValue) {
-          bestValue = v;
-          from[j] = i;
-        }
-      });
-      return bestValue + u[j];
-    });
-    back.push(from);
-    best = next;
+class TrackSearch {
+  started = false;
+  private forced?: { keyframe: number; candidate: number };
+  /** Next keyframe to take in. */
+  private next = 0;
+  /** Keyframes with candidates taken in (those before the last forget() dropped), and their back pointers. */
+  private readonly ks: number[] = [];
+  private readonly back: Int32Array[] = [];
+  /** Best log score per candidate of the last keyframe with candidates, and those candidates. */
+  private best: number[] = [];
+  private last?: Candidate[];
+  private lastKeyframe = -1;
+
+  start(forced: { keyframe: number; candidate: number } | undefined): void {
+    this.started = true;
+    this.forced = forced;
   }
-  let at = best.indexOf(Math.max(...best));
-  for (let s = ks.length - 1; s >= 0; s--) {
-    track[ks[s]] = at;
-    at = back[s][at];
+
+  extend(candidates: Candidate[][], upto: number, diag: number): void {
+    for (; this.next < upto; this.next++) {
+      const k = this.next;
+      const cs = candidates[k];
+      if (cs.length === 0) continue;
+      const f = this.forced;
+      const u = cs.map((c, j) => (f?.keyframe === k && f.candidate !== j ? -1e9 : Math.log(Math.max(1e-3, c.score / cs[0].score))));
+      const from = new Int32Array(cs.length);
+      const prev = this.last;
+      if (!prev) this.best = u;
+      else {
+        const pk = this.lastKeyframe;
+        const best = this.best;
+        this.best = cs.map((c, j) => {
+          let bestValue = -Infinity;
+          prev.forEach((p, i) => {
+            const v = best[i] + linkScore(p, c, k - pk, diag);
+            if (v > bestValue) {
+              bestValue = v;
+              from[j] = i;
+            }
+          });
+          return bestValue + u[j];
+        });
+      }
+      this.ks.push(k);
+      this.back.push(from);
+      this.last = cs;
+      this.lastKeyframe = k;
+    }
   }
-  return track;
+
+  /** Candidate per keyframe from..upto-1 on the best path so far (upto: the keyframes taken in). */
+  path(from: number, upto: number): Int32Array {
+    const out = new Int32Array(Math.max(0, upto - from)).fill(-1);
+    if (!this.last) return out;
+    let at = this.best.indexOf(Math.max(...this.best));
+    for (let s = this.ks.length - 1; s >= 0 && this.ks[s] >= from; s--) {
+      out[this.ks[s] - from] = at;
+      at = this.back[s][at];
+    }
+    return out;
+  }
+
+  /** Drops what no path from `before` on needs (the last keyframe's candidates and scores stay). */
+  forget(before: number): void {
+    let m = 0;
+    while (m < this.ks.length && this.ks[m] < before) m++;
+    this.ks.splice(0, m);
+    this.back.splice(0, m);
+  }
 }
 
 /**
