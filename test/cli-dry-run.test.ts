@@ -46,8 +46,9 @@ t.test('--dry-run prints segments, batches, workers, keyframes and the output, d
   t.match(r.stdout, /nothing decoded or written/);
   t.match(r.stdout, /plan: +2 segments\n +frames 0-49 .*: vignette\n +frames 50-99 .*: grayscale-background/);
   t.match(r.stdout, /range: +input frames 25-99/);
-  // The range (frames 25-99) and one keyframe step (13 frames) before it: frames 12-99, every 13 frames and the last.
-  t.match(r.stdout, /analysis: 8 keyframes \(every 0.5 s over input frames 12-99/);
+  // The range (frames 25-99) and one keyframe step (round(0.25 × 25) = 6 frames) before it: frames 19-99,
+  // every 6 frames (19..97) and the last.
+  t.match(r.stdout, /analysis: 15 keyframes \(every 0.25 s over input frames 19-99/);
   t.match(r.stdout, /render: +3 batches on 2 workers/);
   t.match(r.stdout, /output: .*out\.mp4: 1080x1920, 25\.000 fps, 75 frames \(3\.000 s\), libx264, audio copied \(aac\)/);
   t.same(readdirSync(dir).sort(), [...before, 'calls.log'].sort(), 'no output, run folder, report or cache written');
@@ -63,7 +64,7 @@ t.test('--dry-run prints segments, batches, workers, keyframes and the output, d
   const json = spawnSync(process.execPath, [...args, '--report', '-'], { cwd: dir, encoding: 'utf8' });
   t.equal(json.status, 0, json.stderr);
   const summary = JSON.parse(json.stdout) as { batches: unknown[]; output: { frames: number; width: number }; analysis: { keyframes: number } };
-  t.same([summary.batches.length, summary.output.frames, summary.output.width, summary.analysis.keyframes], [3, 75, 1080, 8]);
+  t.same([summary.batches.length, summary.output.frames, summary.output.width, summary.analysis.keyframes], [3, 75, 1080, 15]);
 });
 
 t.test('--dry-run fails like the render would, before any work: encoder, image, model file, range', async (t) => {

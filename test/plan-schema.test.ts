@@ -26,7 +26,7 @@ function issuesOf(t: Test, json: unknown): { path: string; message: string }[] {
 
 t.test('a minimal plan gets every default, including catalogue parameter defaults', async (t) => {
   const plan = parsePlan({ version: 1, segments: [seg(0, 2, [{ type: 'blur-background' }, { type: 'vignette', strength: 0.5 }])] });
-  t.same(plan.subject, { prompt: 'the main subject', keyframeInterval: 0.5 });
+  t.same(plan.subject, { prompt: 'the main subject', keyframeInterval: 0.25 });
   t.same(plan.output, { codec: 'libx264', crf: 20, preset: 'veryfast', aspect: 'source' });
   const [blur, vignette] = plan.segments[0].effects;
   t.same(blur, { type: 'blur-background', radius: EFFECTS['blur-background'].params.radius.default, feather: EFFECTS['blur-background'].params.feather.default });

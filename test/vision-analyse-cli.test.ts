@@ -46,13 +46,14 @@ t.test('maskflow analyse prints keyframes, writes JSON and a preview video with 
   const code = await analyseCommand.run([clip.file, '--json', json, '--preview', preview, '--cache-dir', join(dir, 'cache')], c.io);
   t.equal(code, 0);
   const out = c.out();
-  t.match(out, /finder: model-free; 7 keyframes \(fixed\); masks 320x240/);
-  for (const f of [0, 8, 16, 24, 32, 40, 44]) t.match(out, new RegExp(`^\\s+${f}\\s+\\d+\\.\\d\\d\\s+\\[\\d+, \\d+, \\d+, \\d+\\]\\s+\\d\\.\\d{3}\\s+model-free$`, 'm'), `row for frame ${f}`);
+  // 45 frames at 15 fps, a keyframe every round(0.25 × 15) = 4 frames and the last.
+  t.match(out, /finder: model-free; 12 keyframes \(fixed\); masks 320x240/);
+  for (const f of [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]) t.match(out, new RegExp(`^\\s+${f}\\s+\\d+\\.\\d\\d\\s+\\[\\d+, \\d+, \\d+, \\d+\\]\\s+\\d\\.\\d{3}\\s+model-free$`, 'm'), `row for frame ${f}`);
   const data = JSON.parse(readFileSync(json, 'utf8')) as { keyframes: { frame: number; box: number[]; score: number; source: string }[]; finder: string; frames: number };
-  t.same(data.keyframes.map((k) => k.frame), [0, 8, 16, 24, 32, 40, 44]);
+  t.same(data.keyframes.map((k) => k.frame), [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44]);
   t.equal(data.finder, 'model-free');
   t.ok(data.keyframes.every((k) => k.box.length === 4 && k.score > 0 && k.source === 'model-free'));
-  t.comment(`box at frame 16: ${JSON.stringify(data.keyframes[2].box)}, truth ${JSON.stringify(clip.truth(16))}`);
+  t.comment(`box at frame 16: ${JSON.stringify(data.keyframes[4].box)}, truth ${JSON.stringify(clip.truth(16))}`);
 
   const info = await probe(preview, paths);
   t.equal(info.frames, clip.frames, 'preview has every input frame');

@@ -94,7 +94,8 @@ t.test('keyframe schedules with a real fixture-segmenter session: adaptive spend
   t.equal(fixed.keyframeSchedule, 'fixed');
   t.equal(adaptive.keyframeSchedule, 'adaptive', 'adaptive is the default with a model');
   t.comment(`fixed: ${fixed.inferences} runs at ${fixed.keyframes.map((k) => k.frame).join(',')}; adaptive: ${adaptive.inferences} at ${adaptive.keyframes.map((k) => k.frame).join(',')}`);
-  t.equal(fixed.inferences, 9, 'fixed: every 0.5 s and the last frame');
+  // 60 frames: every round(0.25 × 15) = 4 frames (the default interval), 0..56, and the last (59).
+  t.equal(fixed.inferences, 16, 'fixed: every 0.25 s and the last frame');
   t.ok(adaptive.inferences < fixed.inferences, 'adaptive: fewer model runs');
   t.ok(adaptive.inferences <= 2 * (info.frames / info.fps), 'adaptive: at most 2 runs per second of video');
   t.equal(adaptive.inferences, adaptive.keyframes.length, 'every run is a keyframe');

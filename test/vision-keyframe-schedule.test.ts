@@ -134,7 +134,7 @@ t.test('base keyframes, and what render --dry-run says about the schedule', asyn
   t.same([adaptive.analysis.keyframeSchedule, adaptive.analysis.keyframes], ['adaptive', 3]); // 15 fps: frames 0, 30 and the last, 59
   t.match(describeDryRun(adaptive), /analysis: adaptive keyframes: 3 base keyframes .*at most 2 model runs per second/);
   const fixed = await dryRun({ ...base, segmenter: fixtures.segmenter, keyframeSchedule: 'fixed' });
-  t.same([fixed.analysis.keyframeSchedule, fixed.analysis.keyframes], ['fixed', 9]);
+  t.same([fixed.analysis.keyframeSchedule, fixed.analysis.keyframes], ['fixed', 16]); // every 4 frames (0.25 s) and the last
   const modelFree = await dryRun(base);
   t.equal(modelFree.analysis.keyframeSchedule, 'fixed', 'the model-free finder always uses the fixed schedule');
 });

@@ -15,7 +15,7 @@ import { gridDecode, parseFramecrcTimes, type FrameGrid } from './frame-grid.js'
 import type { ProbeInfo } from './probe-types.js';
 
 /** Seconds between analysed keyframes when neither the plan nor an option says. */
-export const DEFAULT_KEYFRAME_INTERVAL = 0.5;
+export const DEFAULT_KEYFRAME_INTERVAL = 0.25;
 /**
  * The one accepted range (seconds) for plans, the CLI and the library: keyframes closer than
  * 0.04 s (one frame at 25 fps) buy nothing; further than 10 s apart cannot follow a subject.
