@@ -43,11 +43,11 @@ function bilinearSource(i: number, scale: number, size: number): number {
 }
 
 /**
- * Column taps of a bilinear resize, computed once rather than per row: left and right source
- * columns, and the right one's weight written into `frac` (its element type is the caller's
- * precision, kept as it was).
+ * Taps of a bilinear resize along one axis, computed once rather than per pixel: the lower and
+ * upper source index, and the upper one's weight written into `frac` (its element type is the
+ * caller's precision, kept as it was). Used for columns and for rows.
  */
-function columnTaps(width: number, outW: number, frac: Float32Array | Float64Array): { xs0: Int32Array; xs1: Int32Array } {
+function bilinearTaps(width: number, outW: number, frac: Float32Array | Float64Array): { xs0: Int32Array; xs1: Int32Array } {
   const xs0 = new Int32Array(outW);
   const xs1 = new Int32Array(outW);
   const sx = width / outW;
@@ -67,16 +67,14 @@ function columnTaps(width: number, outW: number, frac: Float32Array | Float64Arr
 export function resizeBilinearRgb(image: RgbImage, outW: number, outH: number): Float32Array {
   const { data, width, height } = image;
   const out = new Float32Array(outW * outH * 3);
-  const sy = height / outH;
   const fx = new Float32Array(outW);
-  const { xs0, xs1 } = columnTaps(width, outW, fx);
+  const { xs0, xs1 } = bilinearTaps(width, outW, fx);
+  const fys = new Float64Array(outH);
+  const { xs0: ys0, xs1: ys1 } = bilinearTaps(height, outH, fys);
   for (let y = 0; y < outH; y++) {
-    const s = bilinearSource(y, sy, height);
-    const y0 = Math.floor(s);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const fy = s - y0;
-    const r0 = y0 * width * 3;
-    const r1 = y1 * width * 3;
+    const fy = fys[y];
+    const r0 = ys0[y] * width * 3;
+    const r1 = ys1[y] * width * 3;
     for (let x = 0; x < outW; x++) {
       const a = xs0[x] * 3;
       const b = xs1[x] * 3;
@@ -101,18 +99,16 @@ export function resizeBilinearRgbPlanar(image: RgbImage, outW: number, outH: num
   const { data, width, height } = image;
   const plane = outW * outH;
   const out = new Float32Array(3 * plane);
-  const sy = height / outH;
   const fx = new Float32Array(outW);
-  const { xs0, xs1 } = columnTaps(width, outW, fx);
+  const { xs0, xs1 } = bilinearTaps(width, outW, fx);
+  const fys = new Float64Array(outH);
+  const { xs0: ys0, xs1: ys1 } = bilinearTaps(height, outH, fys);
   const [s0, s1, s2] = scale;
   const [o0, o1, o2] = offset;
   for (let y = 0; y < outH; y++) {
-    const s = bilinearSource(y, sy, height);
-    const y0 = Math.floor(s);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const fy = s - y0;
-    const r0 = y0 * width * 3;
-    const r1 = y1 * width * 3;
+    const fy = fys[y];
+    const r0 = ys0[y] * width * 3;
+    const r1 = ys1[y] * width * 3;
     const row = y * outW;
     for (let x = 0; x < outW; x++) {
       const a = xs0[x] * 3;
@@ -136,16 +132,14 @@ export function resizeBilinearRgbPlanar(image: RgbImage, outW: number, outH: num
 /** Bilinear resize of one float plane (half-pixel centres), e.g. a mask back to crop size. */
 export function resizeBilinearPlane(src: ArrayLike<number>, width: number, height: number, outW: number, outH: number): Float32Array {
   const out = new Float32Array(outW * outH);
-  const sy = height / outH;
   const fxs = new Float64Array(outW);
-  const { xs0, xs1 } = columnTaps(width, outW, fxs);
+  const { xs0, xs1 } = bilinearTaps(width, outW, fxs);
+  const fys = new Float64Array(outH);
+  const { xs0: ys0, xs1: ys1 } = bilinearTaps(height, outH, fys);
   for (let y = 0; y < outH; y++) {
-    const fyRaw = bilinearSource(y, sy, height);
-    const y0 = Math.floor(fyRaw);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const fy = fyRaw - y0;
-    const r0 = y0 * width;
-    const r1 = y1 * width;
+    const fy = fys[y];
+    const r0 = ys0[y] * width;
+    const r1 = ys1[y] * width;
     const o = y * outW;
     for (let x = 0; x < outW; x++) {
       const x0 = xs0[x];
