@@ -67,17 +67,23 @@ for (const c of cases) {
   });
 }
 
+// Grey noise texture, w x h RGB, drawn from `next` (so later draws continue the same stream).
+function greyTexture(w: number, h: number, next: () => number): Uint8Array {
+  const bg = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const v = 60 + Math.floor(next() * 120);
+    bg.set([v, v, v], 3 * i);
+  }
+  return bg;
+}
+
 // Same finder on frames built in memory: noise texture, a distinct square
 // moving along a known path. Fast, and independent of the codec.
 function syntheticFrames(count: number, seed: number, move: (k: number) => [number, number]): { frames: Uint8Array[]; truth: [number, number, number, number][] } {
   const w = 160;
   const h = 120;
   const next = rng(seed);
-  const bg = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const v = 60 + Math.floor(next() * 120); // grey texture
-    bg.set([v, v, v], 3 * i);
-  }
+  const bg = greyTexture(w, h, next);
   const frames: Uint8Array[] = [];
   const truth: [number, number, number, number][] = [];
   for (let k = 0; k < count; k++) {
@@ -112,11 +118,7 @@ t.test('finder mask keeps a background-coloured part the subject encloses', asyn
   const w = 160;
   const h = 120;
   const next = rng(4321);
-  const bg = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const v = 60 + Math.floor(next() * 120);
-    bg.set([v, v, v], 3 * i);
-  }
+  const bg = greyTexture(w, h, next);
   const finder = new ModelFreeFinder();
   const at: [number, number][] = [];
   for (let k = 0; k < 10; k++) {
@@ -146,11 +148,7 @@ t.test('finder mask keeps a part of the subject coloured like a background objec
   const w = 160;
   const h = 120;
   const next = rng(2468);
-  const bg = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const v = 60 + Math.floor(next() * 120);
-    bg.set([v, v, v], 3 * i);
-  }
+  const bg = greyTexture(w, h, next);
   // Orange covers most of the frame, so the colour model weighs it as background.
   const orange = [230, 120, 30];
   for (let y = 50; y < h; y++) for (let x = 0; x < w; x++) bg.set(orange, 3 * (y * w + x));
@@ -195,11 +193,7 @@ t.test('finder keeps the one consistent subject among bigger, changing distracto
   const size = 22;
   const count = 12;
   const next = rng(1234);
-  const bg = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const v = 60 + Math.floor(next() * 120);
-    bg.set([v, v, v], 3 * i);
-  }
+  const bg = greyTexture(w, h, next);
   const palette = [[40, 170, 160], [150, 60, 170], [70, 160, 60], [200, 200, 90], [60, 90, 200]];
   const fill = (f: Uint8Array, x0: number, y0: number, bw: number, bh: number, c: number[]): void => {
     for (let y = Math.max(0, y0); y < Math.min(h, y0 + bh); y++) for (let x = Math.max(0, x0); x < Math.min(w, x0 + bw); x++) f.set(c, 3 * (y * w + x));
