@@ -5,7 +5,7 @@
 // of the input is decoded and nothing is written beside the output.
 import { extname, resolve } from 'node:path';
 import { keyframeIndices } from '../media/keyframes.js';
-import { adaptiveBaseFrames, adaptiveSteps, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
+import { adaptiveBaseFrames, type KeyframeSchedule } from '../vision/keyframe-schedule.js';
 import { analysisSpan } from '../vision/analyse.js';
 import { probe } from '../media/probe.js';
 import type { ProbeInfo } from '../media/probe-types.js';
@@ -54,7 +54,7 @@ export async function dryRun(options: RenderOptions): Promise<DryRunSummary> {
   const models = [options.detector && 'detector', options.ranker && 'ranker', options.segmenter && 'segmenter'].filter(Boolean);
   // Same rule as the analysis: adaptive by default with a model, fixed for the model-free finder.
   const schedule: KeyframeSchedule = models.length ? (options.keyframeSchedule ?? 'adaptive') : 'fixed';
-  const span = analysisSpan(info, range, schedule === 'adaptive' ? adaptiveSteps(info.fps).candidateStep / info.fps : interval);
+  const span = analysisSpan(info, range, schedule, interval);
   const codecs = info.audio.map((a) => a.codec);
   const copy = audioCopyPlan(output, codecs);
   // The join's encoder for this container (Opus for .webm, else AAC).

@@ -193,14 +193,15 @@ export function checkModelPaths(models: ModelPaths | undefined): void {
 
 /**
  * The frames an analysis decodes: the range asked for (default: the whole input) widened by one
- * decode step either side, within the input; `step` is the decode interval in seconds.
+ * keyframe step either side (a candidate step in the adaptive schedule, whatever is decoded
+ * between), within the input.
  */
-export function analysisSpan(probe: Pick<ProbeInfo, 'frames' | 'fps'>, range: FrameSpan | undefined, step: number): FrameSpan {
+export function analysisSpan(probe: Pick<ProbeInfo, 'frames' | 'fps'>, range: FrameSpan | undefined, schedule: KeyframeSchedule, interval: number): FrameSpan {
   if (!range) return { startFrame: 0, endFrame: probe.frames };
   if (!(Number.isInteger(range.startFrame) && Number.isInteger(range.endFrame) && range.startFrame >= 0 && range.startFrame < range.endFrame && range.endFrame <= probe.frames)) {
     throw new AnalyseError(`analysis range: frames ${range.startFrame}-${range.endFrame} are not a span of the input's ${probe.frames} frames`);
   }
-  const margin = keyframeStep(probe.fps, step);
+  const margin = schedule === 'adaptive' ? adaptiveSteps(probe.fps).candidateStep : keyframeStep(probe.fps, interval);
   return { startFrame: Math.max(0, range.startFrame - margin), endFrame: Math.min(probe.frames, range.endFrame + margin) };
 }
 
@@ -224,14 +225,11 @@ function fixedSubStep(fps: number, interval: number): number {
   return step;
 }
 
-/** The span's margin is in keyframe steps (candidate steps in the adaptive schedule), whatever is decoded between. */
-const spanInterval = (fps: number, schedule: KeyframeSchedule, interval: number): number => (schedule === 'adaptive' ? adaptiveSteps(fps).candidateStep / fps : interval);
-
 /** How many keyframes an analysis with these options decodes (the progress total). */
 export function decodedKeyframes(probe: Pick<ProbeInfo, 'frames' | 'fps'>, options: Pick<AnalyseOptions, 'keyframeInterval' | 'keyframeSchedule' | 'models' | 'range'>): number {
   const { interval, schedule } = checkOptions(options);
   const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval, hasModels(options.models));
-  return keyframeIndices(probe.frames, probe.fps, decodeInterval, analysisSpan(probe, options.range, spanInterval(probe.fps, schedule, interval))).length;
+  return keyframeIndices(probe.frames, probe.fps, decodeInterval, analysisSpan(probe, options.range, schedule, interval)).length;
 }
 
 async function keyParts(probe: ProbeInfo, options: AnalyseOptions, interval: number, maskLongSide: number, schedule: KeyframeSchedule, span: FrameSpan): Promise<CacheKeyParts> {
@@ -319,7 +317,7 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
   const source = { width: probe.width, height: probe.height };
   const mask = maskSize(source.width, source.height, maskLongSide);
   const decodeInterval = decodeIntervalFor(probe.fps, schedule, interval, hasModels(options.models));
-  const span = analysisSpan(probe, options.range, spanInterval(probe.fps, schedule, interval));
+  const span = analysisSpan(probe, options.range, schedule, interval);
   const indices = keyframeIndices(probe.frames, probe.fps, decodeInterval, span);
   // The keyframes among the decoded frames (fixed schedule; all of them without models).
   const keyIndices = keyframeIndices(probe.frames, probe.fps, schedule === 'adaptive' ? decodeInterval : interval, span);
