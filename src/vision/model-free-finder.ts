@@ -105,8 +105,6 @@ export class ModelFreeFinder {
   private analysed = 0;
   /** Keyframes whose masks are out; their maps are released. */
   private emitted = 0;
-  /** Committed track (candidate per keyframe, -1 for none), below `emitted`. */
-  private readonly track: number[] = [];
   /** The track's colour statistics of emitted keyframes within `lag` of the next run (the colour model's look-back). */
   private readonly trackColours = new Map<number, TrackColours>();
   private readonly viterbi = new TrackSearch();
@@ -266,9 +264,9 @@ export class ModelFreeFinder {
 
     const empty = new Float32Array(0);
     for (let k = start; k < end; k++) {
-      this.track[k] = path[k - start];
+      const chosen = path[k - start];
       const base = saliencies[k];
-      const prior = this.track[k] >= 0 ? candidates[k][this.track[k]] : undefined;
+      const prior = chosen >= 0 ? candidates[k][chosen] : undefined;
       const kb = bins[k];
       const any = candidates[k].length > 0;
       saliencies[k] = empty;
