@@ -19,7 +19,7 @@ import { smoothBoxes, smoothMaskAt, type Box } from './temporal-smoothing.js';
 import { cropMask, uncropMask, type CroppedMask } from './mask-crop.js';
 import { checkSeed, finderSeed, type SubjectSeed } from './subject-seed.js';
 import { AdaptiveKeyframes, adaptiveBaseFrames, adaptiveSteps, grayAt, KEYFRAME_SCHEDULES, type KeyframeSchedule } from './keyframe-schedule.js';
-import { intervalMotion, MOTION_BLOCK, type MotionFrame, type MotionSample } from './mask-motion.js';
+import { motionBetween, MOTION_BLOCK, type MotionFrame, type MotionSample } from './mask-motion.js';
 import type { AtlasMotion } from './atlas.js';
 
 /** Bump when the analysis output changes for the same inputs: old cache entries then miss. */
@@ -437,10 +437,8 @@ export async function analyseVideo(probe: ProbeInfo, options: AnalyseOptions): P
           finder.add(kf);
           const entry = await runModels(kf);
           perKeyframe.push(entry);
-          const p = previous?.entry;
-          if (previous && p?.box && p.mask && entry.box && entry.mask) {
-            tracked.set(previous.frame, intervalMotion({ frame: previous.frame, gray: previous.gray, mask: p.mask, box: p.box }, { frame: kf.frame, gray, mask: entry.mask, box: entry.box }, between, mask.width, mask.height));
-          }
+          const samples = previous && motionBetween({ ...previous.entry, gray: previous.gray }, { ...entry, gray }, between, mask.width, mask.height);
+          if (previous && samples) tracked.set(previous.frame, samples);
           previous = { frame: kf.frame, gray, entry };
           between = [];
         });

@@ -11,7 +11,7 @@
 // static shot costs one model run per base interval and fast motion more.
 import type { Keyframe } from '../media/keyframes.js';
 import { resizeArea } from './image-ops.js';
-import { intervalMotion, type MotionSample } from './mask-motion.js';
+import { motionBetween, type MotionSample } from './mask-motion.js';
 import type { Box } from './temporal-smoothing.js';
 
 export type KeyframeSchedule = 'fixed' | 'adaptive';
@@ -210,9 +210,8 @@ export class AdaptiveKeyframes<K extends ScheduledKeyframe = ScheduledKeyframe> 
     const { maskWidth: mw, maskHeight: mh } = this.#o;
     for (let i = 0; i + 1 < keys.length; i++) {
       const [a, b] = [keys[i], keys[i + 1]];
-      if (!a.box || !b.box || !a.mask || !b.mask) continue;
-      const between = candidates.filter((c) => c.frame > a.frame && c.frame < b.frame);
-      this.#motion.set(a.frame, intervalMotion({ frame: a.frame, gray: a.gray, mask: a.mask, box: a.box }, { frame: b.frame, gray: b.gray, mask: b.mask, box: b.box }, between, mw, mh));
+      const samples = motionBetween(a, b, candidates.filter((c) => c.frame > a.frame && c.frame < b.frame), mw, mh);
+      if (samples) this.#motion.set(a.frame, samples);
     }
   }
 

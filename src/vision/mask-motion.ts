@@ -197,6 +197,21 @@ function track(k: MotionKeyframe, frames: MotionFrame[], mw: number, mh: number,
 const toUnits = (v: number): number => Math.max(-32768, Math.min(32767, Math.round(v * ATLAS_MOTION_UNIT)));
 
 /**
+ * intervalMotion between two analysed keyframes, or undefined when either has no box or mask
+ * (the model found nothing there: there is no subject to follow).
+ */
+export function motionBetween(
+  k0: MotionFrame & Partial<Pick<MotionKeyframe, 'mask' | 'box'>>,
+  k1: MotionFrame & Partial<Pick<MotionKeyframe, 'mask' | 'box'>>,
+  between: MotionFrame[],
+  mw: number,
+  mh: number,
+): MotionSample[] | undefined {
+  if (!k0.box || !k0.mask || !k1.box || !k1.mask) return undefined;
+  return intervalMotion({ frame: k0.frame, gray: k0.gray, mask: k0.mask, box: k0.box }, { frame: k1.frame, gray: k1.gray, mask: k1.mask, box: k1.box }, between, mw, mh);
+}
+
+/**
  * The motion samples of the interval k0 → k1: one on k0, one per frame of `between`
  * (strictly inside, in order), one on k1. A frame's pixel p reads keyframe k's mask
  * at p - u(p), u being the forward motion of k's content to that frame (taken at p
